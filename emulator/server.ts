@@ -1,0 +1,395 @@
+// The emulator's HTTP server: routes each request to its provider, logs it, meters
+// concurrency, adds latency, applies faults around the provider handler, and serves the
+// control API under /_emulator that tests and scripts use to steer it.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type Sandbox, type SandboxSeed } from './adobe'
+import { isObject, json, parseJson, type Ctx, type Reply } from './common'
+import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
+import { createIms, type AdobeClient } from './ims'
+import { createTrackstar, type TrackstarConnection } from './trackstar'
+
+export interface EmulatorOptions {
+  host?: string
+  port?: number
+  /** added before every provider request is handled */
+  latencyMs?: number
+  /** clock in ms; sandbox state transitions and token expiry read it */
+  now?: () => number
+  trackstar?: { apiKeys?: string[]; rateLimit?: boolean }
+  adobe?: {
+    clients?: AdobeClient[]
+    createMs?: number
+    resetMs?: number
+    deleteMs?: number
+    licenseLimit?: number
+    rateLimit?: AdobeRateLimit
+  }
+}
+
+export interface LoggedRequest {
+  seq: number
+  /** emulator clock ms at arrival */
+  time: number
+  method: string
+  path: string
+  query: Record<string, string>
+  /** lower-case names */
+  headers: Record<string, string>
+  body: string
+  /** 0 while unanswered and when dropped */
+  status: number
+  requestId: string
+  fault?: string
+}
+
+export interface EmulatorStats {
+  inFlight: number
+  maxInFlight: number
+  maxInFlightByRoute: Record<string, number>
+  resetMax(): void
+}
+
+export interface Emulator {
+  url: string
+  requests: LoggedRequest[]
+  clearLog(): void
+  close(): Promise<void>
+  faults: Faults
+  stats: EmulatorStats
+  trackstar: {
+    connections(): TrackstarConnection[]
+    addApiKey(key: string): void
+    generateCount(apiKey: string, type: string): number
+  }
+  adobe: {
+    sandboxes(): Sandbox[]
+    get(name: string): Sandbox | undefined
+    seed(s: SandboxSeed): Sandbox
+    setTimings(t: Partial<AdobeTimings>): void
+    failNext(name: string): void
+    block(name: string, code: BlockCode): void
+    becameActiveAt(name: string): number | undefined
+    issueToken(clientId?: string): string
+    tokensIssued(clientId?: string): number
+    setLicenseLimit(n: number): void
+  }
+}
+
+interface Provider {
+  family: ProviderFamily
+  routeKey(method: string, path: string): string | undefined
+  handle(ctx: Ctx): Reply
+}
+
+const CONTROL = '/_emulator'
+
+function flattenHeaders(h: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
+  return out
+}
+
+/** The body as text, or undefined when the client went away before sending all of it. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise(resolve => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', () => resolve(undefined))
+    req.on('close', () => resolve(undefined)) // no-op after 'end' already resolved
+  })
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent || res.destroyed || res.socket?.destroyed) return
+  const headers: Record<string, string> = {}
+  let payload: string | undefined
+  if (typeof reply.body === 'string') {
+    payload = reply.body
+    headers['content-type'] = 'text/plain; charset=utf-8'
+  } else if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body)
+    headers['content-type'] = 'application/json'
+  }
+  for (const [k, v] of Object.entries(reply.headers ?? {})) headers[k.toLowerCase()] = v
+  res.writeHead(reply.status, headers)
+  res.end(payload)
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const now = options.now ?? Date.now
+  const latencyMs = options.latencyMs ?? 0
+  const ims = createIms(options.adobe?.clients, now)
+  const adobe = createAdobe(options.adobe ?? {}, ims, now)
+  const trackstar = createTrackstar(options.trackstar ?? {}, now)
+  const faults = new FaultList()
+  const requests: LoggedRequest[] = []
+  let seq = 0
+
+  const providers = {
+    ims: { family: 'adobe', routeKey: ims.routeKey, handle: ims.handle },
+    adobe: { family: 'adobe', routeKey: adobe.routeKey, handle: adobe.handle },
+    trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle }
+  } satisfies Record<string, Provider>
+  const providerFor = (path: string): Provider =>
+    path.startsWith('/ims/') ? providers.ims : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
+
+  // --- concurrency meter ---------------------------------------------------------------
+  const byRoute = new Map<string, number>()
+  const stats: EmulatorStats = {
+    inFlight: 0,
+    maxInFlight: 0,
+    maxInFlightByRoute: {},
+    resetMax() {
+      stats.maxInFlight = stats.inFlight
+      for (const k of Object.keys(stats.maxInFlightByRoute)) delete stats.maxInFlightByRoute[k]
+      for (const [k, n] of byRoute) if (n > 0) stats.maxInFlightByRoute[k] = n
+    }
+  }
+  function enter(route: string): () => void {
+    stats.inFlight += 1
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
+    const n = (byRoute.get(route) ?? 0) + 1
+    byRoute.set(route, n)
+    stats.maxInFlightByRoute[route] = Math.max(stats.maxInFlightByRoute[route] ?? 0, n)
+    let left = false
+    return () => {
+      if (left) return
+      left = true
+      stats.inFlight -= 1
+      byRoute.set(route, (byRoute.get(route) ?? 1) - 1)
+    }
+  }
+
+  // Pending waits, so close() can drop them instead of holding the process open.
+  const timers = new Set<NodeJS.Timeout>()
+  const sleep = (ms: number) =>
+    new Promise<void>(resolve => {
+      const t = setTimeout(() => {
+        timers.delete(t)
+        resolve()
+      }, ms)
+      timers.add(t)
+    })
+
+  function resetAll(): void {
+    requests.length = 0
+    faults.clear()
+    ims.reset()
+    adobe.reset()
+    trackstar.reset()
+    stats.resetMax()
+  }
+
+  // --- control API ---------------------------------------------------------------------
+  function control(method: string, path: string, body: string): Reply {
+    const route = `${method} ${path.slice(CONTROL.length)}`
+    const input = (): Record<string, unknown> => {
+      const parsed = parseJson(body === '' ? '{}' : body)
+      if (!parsed.ok || !isObject(parsed.value)) throw new Error('request body must be a JSON object')
+      return parsed.value
+    }
+    try {
+      switch (route) {
+        case 'GET /requests':
+          return json(200, requests)
+        case 'POST /reset':
+          resetAll()
+          return json(200, { reset: true })
+        case 'GET /sandboxes':
+          return json(200, adobe.sandboxes())
+        case 'GET /stats':
+          return json(200, stats)
+        case 'GET /faults':
+          return json(200, { pending: faults.pending() })
+        case 'POST /faults':
+          faults.add(faultRuleFromJson(input()))
+          return json(201, { pending: faults.pending() })
+        case 'DELETE /faults':
+          faults.clear()
+          return json(200, { pending: 0 })
+        case 'GET /trackstar/connections':
+          return json(200, trackstar.connections())
+        case 'POST /adobe/seed':
+          return json(201, adobe.seed(input() as SandboxSeed))
+        case 'POST /adobe/timings':
+          adobe.setTimings(input() as Partial<AdobeTimings>)
+          return json(200, adobe.timings())
+        case 'POST /adobe/token': {
+          const clientId = input().clientId
+          return json(200, { access_token: ims.issueToken(typeof clientId === 'string' ? clientId : undefined) })
+        }
+        case 'POST /adobe/block': {
+          const { name, code } = input()
+          if (typeof name !== 'string' || ![2074, 2075, 2076, 2077].includes(Number(code))) {
+            throw new Error('need {name, code: 2074|2075|2076|2077}')
+          }
+          adobe.block(name, Number(code) as BlockCode)
+          return json(200, { name, code: Number(code) })
+        }
+        case 'POST /adobe/fail-next': {
+          const { name } = input()
+          if (typeof name !== 'string') throw new Error('need {name}')
+          adobe.failNext(name)
+          return json(200, { name })
+        }
+        default:
+          return json(404, { error: `no control route ${method} ${path}` })
+      }
+    } catch (err) {
+      return json(400, { error: err instanceof Error ? err.message : String(err) })
+    }
+  }
+
+  // --- provider requests ---------------------------------------------------------------
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID()
+    res.setHeader('x-request-id', requestId) // set first: every answer carries it
+    res.on('error', () => undefined) // a client that vanished is not the server's problem
+    const method = (req.method ?? 'GET').toUpperCase()
+    const url = new URL(req.url ?? '/', 'http://emulator')
+    const path = url.pathname
+    const query = Object.fromEntries(url.searchParams)
+
+    if (path === CONTROL || path.startsWith(`${CONTROL}/`)) {
+      const body = await readBody(req)
+      if (body !== undefined) send(res, control(method, path, body))
+      return
+    }
+
+    const provider = providerFor(path)
+    const route = provider.routeKey(method, path) ?? `${method} (unknown route)`
+    const entry: LoggedRequest = {
+      seq: ++seq,
+      time: now(),
+      method,
+      path,
+      query,
+      headers: flattenHeaders(req.headers),
+      body: '',
+      status: 0,
+      requestId
+    }
+    requests.push(entry)
+    // Taken at arrival, so a rule's sequence follows the order requests came in.
+    const fault = faults.take(method, path)
+    if (fault) entry.fault = fault.kind
+    const leave = enter(route)
+    res.on('finish', leave)
+    res.on('close', leave)
+
+    const body = await readBody(req)
+    if (body === undefined) return leave()
+    entry.body = body
+    if (latencyMs > 0) await sleep(latencyMs)
+    if (fault?.kind === 'delay') await sleep(fault.ms)
+
+    const ctx: Ctx = {
+      method,
+      path,
+      query,
+      headers: entry.headers,
+      body,
+      baseUrl: `http://${req.headers.host ?? 'localhost'}`
+    }
+    const act = (): Reply => {
+      try {
+        return provider.handle(ctx)
+      } catch (err) {
+        return json(500, { error: `emulator error: ${err instanceof Error ? err.message : String(err)}` })
+      }
+    }
+    const answer = (reply: Reply) => {
+      entry.status = reply.status
+      send(res, reply)
+    }
+    const drop = () => {
+      entry.status = 0
+      req.socket.destroy()
+      leave()
+    }
+
+    switch (fault?.kind) {
+      case 'drop-before':
+        return drop()
+      case 'drop-after':
+        act()
+        return drop()
+      case 'status':
+      case 'rate-limit':
+        return answer(faultReply(fault, provider.family))
+      case 'status-after':
+        act()
+        return answer(faultReply(fault, provider.family))
+      default:
+        return answer(act())
+    }
+  }
+
+  const sockets = new Set<Socket>()
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch(err => {
+      // A bug in the emulator must not leave a test waiting on an answer that never comes.
+      if (!res.headersSent && !res.destroyed) send(res, json(500, { error: `emulator error: ${String(err)}` }))
+      else res.destroy()
+    })
+  })
+  // Short keep-alive: clients do not reuse a socket the server is about to close.
+  server.keepAliveTimeout = 1000
+  server.on('connection', socket => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const address = `${urlHost}:${port}`
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${address}`,
+    requests,
+    clearLog: () => {
+      requests.length = 0
+    },
+    close() {
+      closing ??= new Promise<void>(resolve => {
+        for (const t of timers) clearTimeout(t)
+        timers.clear()
+        server.close(() => resolve())
+        for (const s of sockets) s.destroy()
+        server.closeAllConnections()
+      })
+      return closing
+    },
+    faults,
+    stats,
+    trackstar: {
+      connections: trackstar.connections,
+      addApiKey: trackstar.addApiKey,
+      generateCount: trackstar.generateCount
+    },
+    adobe: {
+      sandboxes: adobe.sandboxes,
+      get: adobe.get,
+      seed: adobe.seed,
+      setTimings: adobe.setTimings,
+      failNext: adobe.failNext,
+      block: adobe.block,
+      becameActiveAt: adobe.becameActiveAt,
+      issueToken: ims.issueToken,
+      tokensIssued: ims.issued,
+      setLicenseLimit: adobe.setLicenseLimit
+    }
+  }
+}

@@ -1,0 +1,203 @@
+// Runs the bundled action (dist/index.js) the way the GitHub runner does: INPUT_* variables
+// (every input with a default in action.yml is always set), real GITHUB_OUTPUT, GITHUB_STATE,
+// GITHUB_ENV and GITHUB_STEP_SUMMARY files, an event payload at GITHUB_EVENT_PATH, and the
+// main step's saved state fed to the post step as STATE_* variables.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
+
+export const ROOT = resolve(import.meta.dirname, '..')
+export const BUNDLE = join(ROOT, 'dist/index.js')
+
+interface ActionYml {
+  inputs: Record<string, { default?: string; required?: boolean; description: string }>
+  outputs: Record<string, { description: string }>
+}
+
+export function actionYml(): ActionYml {
+  return parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml
+}
+
+export interface StepOptions {
+  /** the workflow's `with:` */
+  inputs: Record<string, string>
+  /** extra environment (the step's `env:`) */
+  env?: Record<string, string>
+  event?: { name: string; payload: Record<string, unknown> }
+  /** STATE_* values, for the post step */
+  state?: Record<string, string>
+  /** send a signal once stdout contains this text */
+  signalWhen?: { text: string; signal: NodeJS.Signals }
+  timeoutMs?: number
+}
+
+export interface StepRun {
+  exitCode: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  env: Record<string, string>
+  summary: string
+  /** the raw text of every file the step wrote, to search for secrets */
+  files: { output: string; state: string; env: string; summary: string }
+  masks: string[]
+  /** ms from spawn to exit */
+  wallMs: number
+}
+
+/** Parses a GitHub file command file: `name=value` lines and `name<<DELIM` heredocs. */
+export function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    if (line === '') continue
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delim] = heredoc
+      const body: string[] = []
+      for (i++; i < lines.length && lines[i] !== delim; i++) body.push(lines[i])
+      out[name] = body.join('\n')
+    } else {
+      const eq = line.indexOf('=')
+      if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1)
+    }
+  }
+  return out
+}
+
+function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(actionYml().inputs)) {
+    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default)
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  return env
+}
+
+export async function runStep(opts: StepOptions): Promise<StepRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-step-'))
+  const files = { output: join(dir, 'output'), state: join(dir, 'state'), env: join(dir, 'env'), summary: join(dir, 'summary') }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const event = opts.event ?? { name: 'push', payload: {} }
+  writeFileSync(join(dir, 'event.json'), JSON.stringify(event.payload))
+  const state: Record<string, string> = {}
+  for (const [k, v] of Object.entries(opts.state ?? {})) state[`STATE_${k}`] = v
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_REPOSITORY: 'acme/Shop_API',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_RUN_ID: '9876543210',
+    GITHUB_RUN_NUMBER: '42',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_WORKSPACE: dir,
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_ENV: files.env,
+    GITHUB_STEP_SUMMARY: files.summary,
+    ...inputEnv(opts.inputs),
+    ...state,
+    ...opts.env
+  }
+  const node = process.env.ACTION_NODE || process.execPath
+  const started = Date.now()
+  const child = spawn(node, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  let signalled = false
+  child.stdout.on('data', d => {
+    stdout += String(d)
+    if (opts.signalWhen && !signalled && stdout.includes(opts.signalWhen.text)) {
+      signalled = true
+      child.kill(opts.signalWhen.signal)
+    }
+  })
+  child.stderr.on('data', d => (stderr += String(d)))
+  const limit = opts.timeoutMs ?? 60_000
+  const exitCode = await new Promise<number | null>((resolveExit, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`step did not finish within ${limit} ms\n${stdout}\n${stderr}`))
+    }, limit)
+    child.on('close', code => {
+      clearTimeout(timer)
+      resolveExit(code)
+    })
+  })
+  const wallMs = Date.now() - started
+  const raw = {
+    output: readFileSync(files.output, 'utf8'),
+    state: readFileSync(files.state, 'utf8'),
+    env: readFileSync(files.env, 'utf8'),
+    summary: readFileSync(files.summary, 'utf8')
+  }
+  rmSync(dir, { recursive: true, force: true })
+  const masks = stdout
+    .split('\n')
+    .filter(l => l.startsWith('::add-mask::'))
+    .map(l => l.slice('::add-mask::'.length).trim())
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseFileCommands(raw.output),
+    state: parseFileCommands(raw.state),
+    env: parseFileCommands(raw.env),
+    summary: raw.summary,
+    files: raw,
+    masks,
+    wallMs
+  }
+}
+
+/** A job: the main step, then the post step with the main step's state, as the runner does. */
+export async function runJob(opts: StepOptions & { postEnv?: Record<string, string> }): Promise<{ main: StepRun; post: StepRun }> {
+  const main = await runStep(opts)
+  const post = await runStep({ ...opts, signalWhen: undefined, state: main.state, env: { ...opts.env, ...opts.postEnv } })
+  return { main, post }
+}
+
+/** The error annotation lines (`::error::`) of a step. */
+export function errors(run: StepRun): string[] {
+  return run.stdout.split('\n').filter(l => l.startsWith('::error'))
+}
+
+/**
+ * What a workflow log shows of a step: masked values as ***, `::add-mask::` and debug lines
+ * hidden, annotations as the runner prints them.
+ */
+export function renderLog(run: StepRun, masks: string[] = run.masks): string[] {
+  const hide = [...new Set(masks)].filter(m => m.length > 0).sort((a, b) => b.length - a.length)
+  const mask = (line: string): string => hide.reduce((l, m) => l.split(m).join('***'), line)
+  const shown: string[] = []
+  for (const line of run.stdout.split('\n')) {
+    if (line === '' || line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue
+    const annotation = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line)
+    if (annotation) {
+      const kind = annotation[1][0].toUpperCase() + annotation[1].slice(1)
+      shown.push(mask(`${kind}: ${annotation[2].replace(/%0A/g, '\n  ').replace(/%25/g, '%')}`))
+    } else {
+      shown.push(mask(line))
+    }
+  }
+  return shown
+}
+
+/** Outputs as a log would show them: secrets masked. */
+export function maskedOutputs(run: StepRun): Record<string, string> {
+  const hide = [...new Set(run.masks)].filter(m => m.length > 0).sort((a, b) => b.length - a.length)
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(run.outputs)) out[k] = hide.reduce((s, m) => s.split(m).join('***'), v)
+  return out
+}

@@ -1,0 +1,264 @@
+// Every input, parsed and validated into one typed object before any request is made.
+// Each problem is one InputError that names the input and says what is accepted.
+import { InputError } from './errors'
+import type { Secrets } from './secrets'
+
+export type Cleanup = 'auto' | 'delete' | 'reset' | 'none'
+export type IntegrationType = 'wms' | 'cart' | 'carrier'
+export type IfExists = 'reuse' | 'reset' | 'fail'
+
+interface CommonInputs {
+  cleanup: Cleanup
+  timeoutSeconds: number
+  wait: boolean
+  summary: boolean
+  exportEnv: boolean
+}
+
+export interface TrackstarInputs extends CommonInputs {
+  provider: 'trackstar'
+  operation: 'generate' | 'delete'
+  apiKey: string
+  integrationType: IntegrationType
+  accessToken?: string
+  apiUrl: string
+  verify: boolean
+}
+
+export type AdobeAuth =
+  | { kind: 'token'; token: string }
+  | { kind: 'client'; clientId: string; clientSecret: string; scopes: string[] }
+
+export interface AdobeInputs extends CommonInputs {
+  provider: 'adobe'
+  operation: 'create' | 'reset' | 'delete' | 'prune'
+  auth: AdobeAuth
+  apiKey: string
+  orgId: string
+  imsUrl: string
+  platformUrl: string
+  /** empty for create means: derive one from the GitHub context */
+  sandboxName?: string
+  sandboxTitle?: string
+  ifExists: IfExists
+  ignoreWarnings: boolean
+  allowProduction: boolean
+  prunePrefix?: string
+  pruneOlderThanSeconds: number
+  dryRun: boolean
+}
+
+export type Inputs = TrackstarInputs | AdobeInputs
+
+/** Reads one input as the runner passes it; '' when not set. */
+export type InputSource = (name: string) => string
+
+export function runnerInputSource(env: NodeJS.ProcessEnv = process.env): InputSource {
+  return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
+
+export const DEFAULT_SCOPES = 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext'
+export const SANDBOX_NAME_PATTERN = /^[a-z][a-z0-9-]{0,255}$/
+const MAX_TIMEOUT_SECONDS = 6 * 60 * 60 // a GitHub-hosted job cannot run longer
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new InputError(input, `got "${value}"; accepted values: ${allowed.join(', ')}`)
+}
+
+export function parseBoolean(input: string, value: string, fallback: boolean): boolean {
+  if (value === '') return fallback
+  // The YAML 1.2 core schema, as @actions/core's getBooleanInput.
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(input, `got "${value}"; accepted values: true, false`)
+}
+
+export function parseTimeout(input: string, value: string, fallback: number): number {
+  if (value === '') return fallback
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_TIMEOUT_SECONDS) {
+    throw new InputError(input, `got "${value}"; expected a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`)
+  }
+  return Number(value)
+}
+
+/** `90m`, `24h`, `7d`, `30s` or plain seconds, into seconds. */
+export function parseAge(input: string, value: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(value)
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 } as const
+  if (!m || Number(m[1]) <= 0) {
+    throw new InputError(input, `got "${value}"; expected an age such as 90m, 24h, 7d or a number of seconds`)
+  }
+  return Number(m[1]) * unit[m[2] as keyof typeof unit]
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
+/** A base URL: https, or http only to a loopback host, so no key ever travels in clear text. */
+export function parseBaseUrl(input: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError(input, `"${value}" is not a URL; expected for example https://example.com`)
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new InputError(input, `"${value}" must use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and [::1])`)
+  }
+  if (url.username || url.password) throw new InputError(input, 'must not contain credentials; use the key inputs')
+  if (url.search || url.hash) throw new InputError(input, `"${value}" must be a base URL without a query or fragment`)
+  return url.toString().replace(/\/+$/, '')
+}
+
+function required(input: string, value: string, envName?: string): string {
+  if (value !== '') return value
+  throw new InputError(input, `is required${envName ? ` (or set the ${envName} environment variable)` : ''}`)
+}
+
+/** Reads every input. Secret values are registered with `secrets` as soon as they are read. */
+export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Secrets): Inputs {
+  // Register secrets first: nothing below may print them, but a mask costs nothing.
+  const fromEnv = (name: string): string => (env[name] ?? '').trim()
+  const secret = (input: string, envName?: string): string => {
+    const v = get(input) || (envName ? fromEnv(envName) : '')
+    secrets.add(v)
+    return v
+  }
+  const values = {
+    trackstarApiKey: secret('trackstar-api-key', 'TRACKSTAR_API_KEY'),
+    trackstarAccessToken: secret('trackstar-access-token', 'TRACKSTAR_ACCESS_TOKEN'),
+    adobeClientSecret: secret('adobe-client-secret', 'ADOBE_CLIENT_SECRET'),
+    adobeAccessTokenInput: secret('adobe-access-token'),
+    adobeAccessTokenEnv: fromEnv('ADOBE_ACCESS_TOKEN')
+  }
+  secrets.add(values.adobeAccessTokenEnv)
+
+  const provider = oneOf('provider', required('provider', get('provider')), ['trackstar', 'adobe'] as const)
+  const cleanup = oneOf('cleanup', get('cleanup') || 'auto', ['auto', 'delete', 'reset', 'none'] as const)
+  const common: CommonInputs = {
+    cleanup,
+    timeoutSeconds: parseTimeout('timeout', get('timeout'), 900),
+    wait: parseBoolean('wait', get('wait'), true),
+    summary: parseBoolean('summary', get('summary'), true),
+    exportEnv: parseBoolean('export-env', get('export-env'), false)
+  }
+
+  // Inputs with a restricted form are checked whichever provider is chosen, so a typo in
+  // one never passes silently.
+  const format = {
+    integrationType: oneOf('integration-type', get('integration-type') || 'wms', ['wms', 'cart', 'carrier'] as const),
+    verify: parseBoolean('verify', get('verify'), true),
+    trackstarApiUrl: parseBaseUrl('trackstar-api-url', get('trackstar-api-url') || 'https://production.trackstarhq.com'),
+    imsUrl: parseBaseUrl('adobe-ims-url', get('adobe-ims-url') || 'https://ims-na1.adobelogin.com'),
+    platformUrl: parseBaseUrl('adobe-platform-url', get('adobe-platform-url') || 'https://platform.adobe.io'),
+    ifExists: oneOf('if-exists', get('if-exists') || 'reuse', ['reuse', 'reset', 'fail'] as const),
+    ignoreWarnings: parseBoolean('ignore-warnings', get('ignore-warnings'), false),
+    allowProduction: parseBoolean('allow-production', get('allow-production'), false),
+    pruneOlderThanSeconds: parseAge('prune-older-than', get('prune-older-than') || '24h'),
+    dryRun: parseBoolean('dry-run', get('dry-run'), false)
+  }
+
+  if (provider === 'trackstar') {
+    const operation = oneOf('operation', get('operation') || 'generate', ['generate', 'delete'] as const)
+    if (operation === 'delete' && cleanup === 'reset') {
+      throw new InputError('cleanup', 'cannot be "reset" after operation "delete" (there is nothing left to reset); use auto or none')
+    }
+    return {
+      ...common,
+      provider,
+      operation,
+      apiKey: required('trackstar-api-key', values.trackstarApiKey, 'TRACKSTAR_API_KEY'),
+      integrationType: format.integrationType,
+      accessToken: values.trackstarAccessToken || undefined,
+      apiUrl: format.trackstarApiUrl,
+      verify: format.verify
+    }
+  }
+
+  const operation = oneOf('operation', get('operation') || 'create', ['create', 'reset', 'delete', 'prune'] as const)
+  if ((operation === 'delete' || operation === 'prune') && cleanup === 'reset') {
+    throw new InputError('cleanup', `cannot be "reset" after operation "${operation}"; use auto or none`)
+  }
+  if (operation === 'prune' && cleanup === 'delete') {
+    throw new InputError('cleanup', 'cannot be "delete" with operation "prune" (prune deletes already); use auto or none')
+  }
+
+  const clientIdInput = get('adobe-client-id')
+  const clientId = clientIdInput || fromEnv('ADOBE_CLIENT_ID')
+  const secretFromInput = get('adobe-client-secret') !== ''
+  // Inputs win over the environment; an explicit token wins over client credentials.
+  let auth: AdobeAuth
+  const useToken =
+    values.adobeAccessTokenInput !== '' || (values.adobeAccessTokenEnv !== '' && !secretFromInput && !clientIdInput)
+  if (useToken) {
+    auth = { kind: 'token', token: values.adobeAccessTokenInput || values.adobeAccessTokenEnv }
+  } else {
+    if (clientId === '' && values.adobeClientSecret === '') {
+      throw new InputError(
+        'adobe-client-id',
+        'Adobe credentials are missing: set adobe-client-id and adobe-client-secret (or ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET), or adobe-access-token (or ADOBE_ACCESS_TOKEN)'
+      )
+    }
+    required('adobe-client-id', clientId, 'ADOBE_CLIENT_ID')
+    required('adobe-client-secret', values.adobeClientSecret, 'ADOBE_CLIENT_SECRET')
+    const scopes = (get('adobe-scopes') || DEFAULT_SCOPES).split(',').map(s => s.trim()).filter(Boolean)
+    const badScope = scopes.find(s => !/^[A-Za-z0-9_.:/-]+$/.test(s))
+    if (scopes.length === 0 || badScope !== undefined) {
+      throw new InputError('adobe-scopes', `${badScope ? `"${badScope}" is not a scope` : 'is empty'}; expected a comma-separated list such as ${DEFAULT_SCOPES}`)
+    }
+    auth = { kind: 'client', clientId, clientSecret: values.adobeClientSecret, scopes }
+  }
+  const apiKey = get('adobe-api-key') || fromEnv('ADOBE_API_KEY') || clientId
+  if (apiKey === '') {
+    throw new InputError('adobe-api-key', 'is required with adobe-access-token (or set ADOBE_API_KEY, or adobe-client-id, which is the API key by default)')
+  }
+  const orgId = required('adobe-org-id', get('adobe-org-id') || fromEnv('ADOBE_ORG_ID'), 'ADOBE_ORG_ID')
+  if (!/^[A-Za-z0-9]+@AdobeOrg$/.test(orgId)) {
+    throw new InputError('adobe-org-id', `got "${orgId}"; expected an IMS organization id such as 0123456789ABCDEF01234567@AdobeOrg`)
+  }
+
+  const sandboxName = get('sandbox-name') || undefined
+  if (sandboxName !== undefined && !SANDBOX_NAME_PATTERN.test(sandboxName)) {
+    throw new InputError(
+      'sandbox-name',
+      `"${sandboxName}" is not a valid sandbox name; it must start with a lowercase letter and hold only lowercase letters, digits and hyphens, at most 256 characters`
+    )
+  }
+  if (sandboxName === undefined && (operation === 'reset' || operation === 'delete')) {
+    throw new InputError('sandbox-name', `is required for operation "${operation}" (name the sandbox to ${operation})`)
+  }
+  const sandboxTitle = get('sandbox-title') || undefined
+  if (sandboxTitle !== undefined && sandboxTitle.length > 256) {
+    throw new InputError('sandbox-title', 'is longer than 256 characters')
+  }
+
+  let prunePrefix: string | undefined
+  if (operation === 'prune') {
+    prunePrefix = required('prune-prefix', get('prune-prefix'))
+    if (!/^[a-z][a-z0-9-]*$/.test(prunePrefix)) {
+      throw new InputError('prune-prefix', `"${prunePrefix}" cannot start a sandbox name; expected a lowercase letter followed by lowercase letters, digits or hyphens`)
+    }
+  }
+
+  return {
+    ...common,
+    provider,
+    operation,
+    auth,
+    apiKey,
+    orgId,
+    imsUrl: format.imsUrl,
+    platformUrl: format.platformUrl,
+    sandboxName,
+    sandboxTitle,
+    ifExists: format.ifExists,
+    ignoreWarnings: format.ignoreWarnings,
+    allowProduction: format.allowProduction,
+    prunePrefix,
+    pruneOlderThanSeconds: format.pruneOlderThanSeconds,
+    dryRun: format.dryRun
+  }
+}

@@ -1,0 +1,220 @@
+// Adobe Experience Platform development sandboxes: create (or reuse), reset, delete, prune,
+// and the post step's cleanup. Every change is preceded by the safety check and, where the
+// post step must undo it, by the handoff that lets it do so.
+import { ActionError, ProviderError } from '../../errors'
+import type { AdobeInputs } from '../../inputs'
+import { defaultSandboxName, defaultSandboxTitle } from '../../naming'
+import type { Handoff } from '../../state'
+import { accessToken } from '../ims'
+import type { Provider, StepContext, StepResult, SummaryRow } from '../types'
+import { exists, hint, SandboxApi, type Sandbox } from './api'
+import { prune } from './prune'
+import { assertMayTouch } from './safety'
+import { inProgress, waitFor } from './wait'
+
+type Ctx = StepContext<AdobeInputs>
+
+export async function connect(ctx: Ctx): Promise<SandboxApi> {
+  const token = await accessToken(ctx)
+  return new SandboxApi(ctx.http('Adobe Sandbox API', hint), ctx.inputs.platformUrl, { token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId })
+}
+
+function until(ctx: Ctx, api: SandboxApi, name: string, target: 'active' | 'settled' | 'gone', doing: string): Promise<Sandbox | undefined> {
+  return waitFor({ deadline: ctx.deadline, log: ctx.log, lookup: () => api.get(name), name, until: target, doing })
+}
+
+function results(ctx: Ctx, token: string, s: Sandbox, created: boolean, postWill: string, extra: SummaryRow[] = []): StepResult {
+  return {
+    outputs: {
+      access_token: token,
+      sandbox_name: s.name,
+      sandbox_title: s.title ?? '',
+      sandbox_state: s.state,
+      sandbox_type: s.type ?? '',
+      created: String(created)
+    },
+    env: { AEP_ACCESS_TOKEN: token, AEP_SANDBOX_NAME: s.name },
+    summary: [
+      ['Sandbox', `\`${s.name}\`${s.title ? ` (${s.title})` : ''}`],
+      ['State', s.state],
+      ['Created', created ? 'yes' : 'no (reused an existing sandbox)'],
+      ...extra,
+      ['Post step will', postWill]
+    ]
+  }
+}
+
+function postWill(action: 'delete' | 'reset' | 'none', name: string): string {
+  if (action === 'none') return 'leave it as it is'
+  return `${action} sandbox \`${name}\``
+}
+
+/** The post-step action for this operation's outcome (`auto` undoes only what this step did). */
+function cleanupAction(ctx: Ctx, createdHere: boolean): 'delete' | 'reset' | 'none' {
+  const c = ctx.inputs.cleanup
+  if (c === 'auto') return createdHere ? 'delete' : 'none'
+  return c
+}
+
+function record(ctx: Ctx, name: string, action: 'delete' | 'reset' | 'none', created: boolean, confirmed: boolean): void {
+  if (action === 'none') return ctx.record(undefined)
+  const h: Handoff = { provider: 'adobe', sandbox: name, action, created, confirmed }
+  ctx.record(h)
+}
+
+/** Resets an existing, settled sandbox; returns it after the reset was accepted. */
+async function resetSandbox(ctx: Ctx, api: SandboxApi, s: Sandbox): Promise<Sandbox> {
+  assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
+  if (s.state === 'failed') throw new ActionError(`Sandbox "${s.name}" is in state "failed" and cannot be reset: delete it and create it again`)
+  try {
+    return (await api.reset(s.name, ctx.inputs.ignoreWarnings)).sandbox
+  } catch (err) {
+    // A reset whose first attempt was lost may have started: the retry then finds it busy.
+    if (err instanceof ProviderError && err.status === 400) {
+      const now = await api.get(s.name)
+      if (now?.state === 'resetting') return now
+    }
+    throw err
+  }
+}
+
+async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
+  const { inputs, log } = ctx
+  const name = inputs.sandboxName ?? defaultSandboxName(ctx.run)
+  const title = inputs.sandboxTitle ?? defaultSandboxTitle(ctx.run)
+  let existing = await api.get(name)
+
+  if (!exists(existing)) {
+    const action = cleanupAction(ctx, true)
+    // Recorded before the request: if its answer is lost, the post step still finds it.
+    record(ctx, name, action, true, false)
+    const res = await api.create(name, title)
+    if (res.status !== 409 || res.afterUnknownOutcome) {
+      if (res.status === 409) log.info(`A retry of the create answered 409 after an attempt whose outcome was unknown: sandbox "${name}" was created by this step`)
+      record(ctx, name, action, true, true)
+      log.info(`Creating sandbox "${name}" (${title})`)
+      let s: Sandbox = { ...res.sandbox, name, title: res.sandbox.title ?? title, type: res.sandbox.type ?? 'development' }
+      if (inputs.wait) s = (await until(ctx, api, name, 'active', 'creating')) as Sandbox
+      log.info(`Sandbox "${name}" is ${s.state}`)
+      return results(ctx, token, s, true, postWill(action, name))
+    }
+    // Someone else created it between our lookup and our create: it is not ours.
+    log.info(`Sandbox "${name}" was created by someone else meanwhile (409): following if-exists: ${inputs.ifExists}`)
+    record(ctx, name, 'none', false, true)
+    existing = await api.get(name)
+    if (!exists(existing)) throw new ActionError(`Sandbox "${name}" answered 409 on create but cannot be found`)
+  }
+
+  const s = existing
+  if (inputs.ifExists === 'fail') {
+    throw new ActionError(`Sandbox "${name}" already exists (state ${s.state}) and if-exists is "fail": choose another sandbox-name, or set if-exists to reuse or reset`)
+  }
+  assertMayTouch(s, inputs.ifExists === 'reset' ? 'reset' : 'reuse', inputs.allowProduction)
+  const action = cleanupAction(ctx, false)
+  if (s.state === 'failed') throw new ActionError(`Sandbox "${name}" exists but is in state "failed": delete it (operation: delete) and create it again`)
+
+  if (inputs.ifExists === 'reuse') {
+    record(ctx, name, action, false, true)
+    let now: Sandbox = s
+    if (inProgress(s)) {
+      log.info(`Sandbox "${name}" exists and is ${s.state}: waiting until it is active`)
+      now = (await until(ctx, api, name, 'active', s.state)) as Sandbox
+    }
+    log.info(`Reusing sandbox "${name}" (${now.state})`)
+    return results(ctx, token, now, false, postWill(action, name))
+  }
+
+  // if-exists: reset
+  let settled: Sandbox = s
+  if (inProgress(s)) settled = (await until(ctx, api, name, 'settled', s.state)) as Sandbox
+  record(ctx, name, action, false, true)
+  let now = await resetSandbox(ctx, api, settled)
+  log.info(`Resetting existing sandbox "${name}"`)
+  if (inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
+  return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)']])
+}
+
+async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
+  const name = ctx.inputs.sandboxName as string
+  let s = await api.get(name)
+  if (!exists(s)) throw new ActionError(`Sandbox "${name}" does not exist, so it cannot be reset (use operation: create)`)
+  assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
+  if (inProgress(s)) {
+    ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the reset`)
+    s = (await until(ctx, api, name, 'settled', s.state)) as Sandbox
+  }
+  const action = cleanupAction(ctx, false)
+  record(ctx, name, action, false, true)
+  let now = await resetSandbox(ctx, api, s)
+  ctx.log.info(`Resetting sandbox "${name}"`)
+  if (ctx.inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
+  return results(ctx, token, { ...s, ...now }, false, postWill(action, name))
+}
+
+async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
+  const name = ctx.inputs.sandboxName as string
+  const gone = (): StepResult => {
+    ctx.log.notice(`Sandbox "${name}" does not exist (already deleted): nothing to delete`)
+    return results(ctx, token, { name, state: 'deleted' }, false, 'do nothing')
+  }
+  let s = await api.get(name)
+  if (!exists(s)) return gone()
+  assertMayTouch(s, 'delete', ctx.inputs.allowProduction)
+  if (inProgress(s) && s.state !== 'deleting') {
+    ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the delete`)
+    s = await until(ctx, api, name, 'settled', s.state)
+    if (!exists(s)) return gone()
+  }
+  const res = s.state === 'deleting' ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
+  if (res?.status === 404) return gone()
+  ctx.log.info(`Deleting sandbox "${name}"`)
+  let state = res?.sandbox.state ?? 'deleting'
+  if (ctx.inputs.wait) {
+    await until(ctx, api, name, 'gone', 'deleting')
+    state = 'deleted'
+  }
+  return results(ctx, token, { ...s, state }, false, 'do nothing')
+}
+
+async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
+  if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
+  const name = handoff.sandbox
+  const api = await connect(ctx)
+  let s = await api.get(name)
+  if (!exists(s)) {
+    const why = handoff.confirmed ? 'already gone' : 'never created (the create did not go through)'
+    ctx.log.notice(`Sandbox "${name}" is ${why}: nothing to ${handoff.action}`)
+    return `Nothing to ${handoff.action}: sandbox "${name}" is ${why}`
+  }
+  assertMayTouch(s, handoff.action, ctx.inputs.allowProduction)
+  if (inProgress(s) && s.state !== 'deleting') {
+    ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the ${handoff.action}`)
+    s = await until(ctx, api, name, 'settled', s.state)
+    if (!exists(s)) return `Nothing to ${handoff.action}: sandbox "${name}" is gone`
+  }
+  if (handoff.action === 'reset') {
+    await resetSandbox(ctx, api, s)
+    return `Reset sandbox "${name}" (accepted; it becomes active again in about 30 s)`
+  }
+  if (s.state === 'deleting') return `Sandbox "${name}" is already being deleted`
+  const res = await api.remove(name, ctx.inputs.ignoreWarnings)
+  if (res.status === 404) return `Nothing to delete: sandbox "${name}" is already gone`
+  return `Deleted sandbox "${name}"`
+}
+
+async function run(ctx: Ctx): Promise<StepResult> {
+  const api = await connect(ctx)
+  const token = api.token
+  switch (ctx.inputs.operation) {
+    case 'create':
+      return create(ctx, api, token)
+    case 'reset':
+      return reset(ctx, api, token)
+    case 'delete':
+      return remove(ctx, api, token)
+    case 'prune':
+      return prune(ctx, api, token)
+  }
+}
+
+export const adobe: Provider<AdobeInputs> = { run, cleanup }

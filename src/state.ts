@@ -1,0 +1,45 @@
+// The main-to-post handoff. It holds ids and decisions only, never a secret: the post step
+// gets credentials again from its inputs. It is saved the moment a provider is about to act,
+// so a main step that fails or is cancelled later is still cleaned up.
+import * as core from '@actions/core'
+
+/** What the post step must do; `action` is already resolved from `cleanup`. */
+export type Handoff =
+  | { provider: 'trackstar'; integrationType: string; action: 'reset' | 'delete'; confirmed: boolean }
+  | { provider: 'adobe'; sandbox: string; action: 'reset' | 'delete'; created: boolean; confirmed: boolean }
+
+export interface StateStore {
+  get(key: string): string
+  save(key: string, value: string): void
+}
+
+export const runnerState: StateStore = {
+  get: key => core.getState(key),
+  save: (key, value) => core.saveState(key, value)
+}
+
+const POST_FLAG = 'isPost'
+const HANDOFF = 'cleanup'
+
+export function isPost(store: StateStore): boolean {
+  return store.get(POST_FLAG) === 'true'
+}
+
+export function markMainStarted(store: StateStore): void {
+  store.save(POST_FLAG, 'true')
+}
+
+export function saveHandoff(store: StateStore, handoff: Handoff | undefined): void {
+  store.save(HANDOFF, handoff ? JSON.stringify(handoff) : '')
+}
+
+export function loadHandoff(store: StateStore): Handoff | undefined {
+  const raw = store.get(HANDOFF)
+  if (!raw) return undefined
+  try {
+    const h = JSON.parse(raw) as Handoff
+    return h && (h.provider === 'trackstar' || h.provider === 'adobe') ? h : undefined
+  } catch {
+    return undefined
+  }
+}

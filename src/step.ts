@@ -1,0 +1,80 @@
+// What the main and post steps share: the runner's parts behind small interfaces (so tests
+// can drive the logic without a runner), and the per-step context handed to a provider.
+import * as core from '@actions/core'
+import { Deadline, systemClock, type Clock } from './deadline'
+import { runInfoFromContext, type RunInfo } from './github-context'
+import { Http, type Transport } from './http'
+import type { Inputs } from './inputs'
+import { runnerInputSource, type InputSource } from './inputs'
+import { runnerLogger, type Logger } from './log'
+import { runnerOutputs, type OutputSink } from './outputs'
+import { Secrets, type MaskFn } from './secrets'
+import { runnerState, saveHandoff, type StateStore } from './state'
+import { runnerSummary, type SummaryWriter } from './summary'
+import { adobe } from './providers/adobe/index'
+import { trackstar } from './providers/trackstar'
+import type { Provider, StepContext } from './providers/types'
+
+export interface StepDeps {
+  input: InputSource
+  env: NodeJS.ProcessEnv
+  state: StateStore
+  outputs: OutputSink
+  summary: SummaryWriter
+  mask: MaskFn
+  logger(secrets: Secrets): Logger
+  fail(message: string): void
+  clock: Clock
+  /** raised when the runner cancels the job */
+  signal: AbortSignal
+  run(): RunInfo
+  transport?: Transport
+}
+
+export function runnerDeps(signal: AbortSignal): StepDeps {
+  return {
+    input: runnerInputSource(),
+    env: process.env,
+    state: runnerState,
+    outputs: runnerOutputs,
+    summary: runnerSummary,
+    mask: value => core.setSecret(value),
+    logger: runnerLogger,
+    fail: message => core.setFailed(message),
+    clock: systemClock,
+    signal,
+    run: runInfoFromContext
+  }
+}
+
+export const providers: { [K in Inputs['provider']]: Provider<Extract<Inputs, { provider: K }>> } = {
+  trackstar,
+  adobe
+}
+
+export function providerOf(inputs: Inputs): Provider<Inputs> {
+  return providers[inputs.provider] as Provider<Inputs>
+}
+
+/**
+ * The longest one request may take. Adobe's gateway gives up after 60 s; 30 s notices a hung
+ * connection sooner. EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS overrides it (slow proxies, tests).
+ */
+export function requestTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS)
+  return Number.isFinite(v) && v >= 100 ? v : 30_000
+}
+
+export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, log: Logger): StepContext {
+  const deadline = new Deadline(inputs.timeoutSeconds * 1000, deps.clock, deps.signal)
+  const perRequest = requestTimeoutMs(deps.env)
+  return {
+    inputs,
+    deadline,
+    log,
+    secrets,
+    run: deps.run(),
+    http: (provider, hint) => new Http({ provider, deadline, log, hint, transport: deps.transport, requestTimeoutMs: perRequest }),
+    record: handoff => saveHandoff(deps.state, handoff)
+  }
+}
