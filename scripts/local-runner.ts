@@ -46,6 +46,8 @@ export interface StepRun {
   masks: string[]
   /** ms from spawn to exit */
   wallMs: number
+  /** ms from spawn to the signal sent by `signalWhen`, if it was sent */
+  signalledMs?: number
 }
 
 /** Parses a GitHub file command file: `name=value` lines and `name<<DELIM` heredocs. */
@@ -115,11 +117,11 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
   const child = spawn(node, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
-  let signalled = false
+  let signalledMs: number | undefined
   child.stdout.on('data', d => {
     stdout += String(d)
-    if (opts.signalWhen && !signalled && stdout.includes(opts.signalWhen.text)) {
-      signalled = true
+    if (opts.signalWhen && signalledMs === undefined && stdout.includes(opts.signalWhen.text)) {
+      signalledMs = Date.now() - started
       child.kill(opts.signalWhen.signal)
     }
   })
@@ -157,7 +159,8 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
     summary: raw.summary,
     files: raw,
     masks,
-    wallMs
+    wallMs,
+    signalledMs
   }
 }
 

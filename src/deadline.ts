@@ -63,8 +63,13 @@ export class Deadline {
     )
   }
 
-  /** Sleep at most until the deadline; rejects at once on cancel. */
-  async sleep(ms: number): Promise<void> {
-    await this.clock.sleep(Math.min(ms, this.remainingMs()), this.signal)
+  /** Sleep at most until the deadline; rejects at once on cancel, saying what was cut short. */
+  async sleep(ms: number, what: string): Promise<void> {
+    try {
+      await this.clock.sleep(Math.min(ms, this.remainingMs()), this.signal)
+    } catch (err) {
+      if (err instanceof CancelledError) throw new CancelledError(`Cancelled while ${what}`)
+      throw err
+    }
   }
 }

@@ -214,7 +214,7 @@ export class Http {
       )
     }
     log.info(`${provider}: ${req.action}: ${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of at most ${this.maxAttempts})`)
-    await deadline.sleep(waitMs)
+    await deadline.sleep(waitMs, `waiting to retry ${req.action} (${provider})`)
   }
 
   /** One attempt, cut short by its timeout or by a cancel. */

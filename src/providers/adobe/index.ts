@@ -94,7 +94,9 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       record(ctx, name, action, true, true)
       log.info(`Creating sandbox "${name}" (${title})`)
       let s: Sandbox = { ...res.sandbox, name, title: res.sandbox.title ?? title, type: res.sandbox.type ?? 'development' }
-      if (inputs.wait) s = (await until(ctx, api, name, 'active', 'creating')) as Sandbox
+      // The 202 may already say `active` (or `failed`): no need to poll then.
+      if (s.state === 'failed') throw new ActionError(`Sandbox "${name}" ended in state "failed" while creating: Adobe could not provision it`)
+      if (inputs.wait && s.state !== 'active') s = (await until(ctx, api, name, 'active', 'creating')) as Sandbox
       log.info(`Sandbox "${name}" is ${s.state}`)
       return results(ctx, token, s, true, postWill(action, name))
     }
@@ -130,7 +132,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   record(ctx, name, action, false, true)
   let now = await resetSandbox(ctx, api, settled)
   log.info(`Resetting existing sandbox "${name}"`)
-  if (inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
+  if (inputs.wait && now.state !== 'active') now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
   return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)']])
 }
 
@@ -147,7 +149,7 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
   record(ctx, name, action, false, true)
   let now = await resetSandbox(ctx, api, s)
   ctx.log.info(`Resetting sandbox "${name}"`)
-  if (ctx.inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
+  if (ctx.inputs.wait && now.state !== 'active') now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
   return results(ctx, token, { ...s, ...now }, false, postWill(action, name))
 }
 
@@ -169,7 +171,7 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   if (res?.status === 404) return gone()
   ctx.log.info(`Deleting sandbox "${name}"`)
   let state = res?.sandbox.state ?? 'deleting'
-  if (ctx.inputs.wait) {
+  if (ctx.inputs.wait && state !== 'deleted') {
     await until(ctx, api, name, 'gone', 'deleting')
     state = 'deleted'
   }

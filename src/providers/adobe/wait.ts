@@ -43,7 +43,7 @@ export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
     if (o.deadline.remainingMs() <= 0) {
       throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : 'become active'} (last state: ${lastState || 'unknown'})`)
     }
-    await o.deadline.sleep(pollDelayMs(elapsed))
+    await o.deadline.sleep(pollDelayMs(elapsed), `waiting for sandbox "${o.name}" (${o.doing})`)
     o.deadline.check(`waiting for sandbox "${o.name}" (${o.doing})`)
     const s = await o.lookup()
     const now = o.deadline.clock.now()

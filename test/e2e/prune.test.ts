@@ -1,0 +1,94 @@
+// Prune at fleet scale: hundreds of sandboxes across several pages; only the stale
+// development ones with the prefix go, with a bounded number of deletions in flight.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startEmulator, type Emulator } from '../../emulator/index'
+import { errors, runStep } from '../../scripts/local-runner'
+import { adobeInputs, bearerTokens } from '../harness/adobe'
+import { expectMaskedEverywhere } from '../harness/secrets'
+
+const DAY = 86_400
+let emu: Emulator
+let stale: string[]
+let kept: string[]
+
+beforeEach(async () => {
+  // A little latency so that deletions overlap and the concurrency bound is really tested.
+  emu = await startEmulator({ latencyMs: 5, adobe: { licenseLimit: 10_000 } })
+  stale = []
+  kept = []
+  const seed = (name: string, ageSeconds: number, extra: { type?: 'development' | 'production'; state?: 'active' | 'failed' | 'deleted' }, isStale: boolean): void => {
+    emu.adobe.seed({ name, ageSeconds, type: extra.type ?? 'development', state: extra.state ?? 'active' })
+    ;(isStale ? stale : kept).push(name)
+  }
+  for (let i = 0; i < 120; i++) seed(`gh-ci-stale-${i}`, 3 * DAY + i, {}, true)
+  for (let i = 0; i < 10; i++) seed(`gh-ci-failed-${i}`, 2 * DAY, { state: 'failed' }, true)
+  for (let i = 0; i < 60; i++) seed(`gh-ci-young-${i}`, 3600 + i, {}, false)
+  for (let i = 0; i < 60; i++) seed(`team-old-${i}`, 10 * DAY, {}, false)
+  for (let i = 0; i < 30; i++) seed(`gh-ci-prodlike-${i}`, 10 * DAY, { type: 'production' }, false)
+  for (let i = 0; i < 30; i++) seed(`gh-ci-gone-${i}`, 10 * DAY, { state: 'deleted' }, false)
+  stale.sort()
+})
+afterEach(async () => emu?.close())
+
+const pruneInputs = (extra: Record<string, string> = {}): Record<string, string> =>
+  adobeInputs(emu, { operation: 'prune', 'prune-prefix': 'gh-ci-', 'prune-older-than': '24h', ...extra })
+
+function live(): Set<string> {
+  return new Set(emu.adobe.sandboxes().filter(s => s.state !== 'deleted' && s.state !== 'deleting').map(s => s.name))
+}
+
+describe('adobe prune', () => {
+  it('deletes exactly the stale sandboxes with the prefix, across pages, with at most 5 deletions in flight', async () => {
+    expect(emu.adobe.sandboxes().length).toBeGreaterThanOrEqual(300)
+    const main = await runStep({ inputs: pruneInputs() })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(JSON.parse(main.outputs.pruned)).toEqual(stale)
+
+    const now = live()
+    for (const name of stale) expect(now.has(name), name).toBe(false)
+    for (const name of kept.filter(n => !n.startsWith('gh-ci-gone-'))) expect(now.has(name), name).toBe(true)
+    expect(now.has('prod')).toBe(true)
+
+    const deletes = emu.requests.filter(r => r.method === 'DELETE')
+    expect(deletes.map(r => r.path.split('/').pop()).sort()).toEqual(stale)
+    const inFlight = emu.stats.maxInFlightByRoute['DELETE /sandboxes/{name}']
+    expect(inFlight).toBeGreaterThan(1)
+    expect(inFlight).toBeLessThanOrEqual(5)
+
+    // every page asked with limit and offset together, offsets computed by the action
+    const pages = emu.requests.filter(r => r.method === 'GET' && r.path.endsWith('/sandboxes'))
+    expect(pages.length).toBeGreaterThan(2)
+    for (const [i, p] of pages.entries()) expect(p.query).toEqual({ limit: '100', offset: String(i * 100) })
+
+    expect(main.summary).toContain('| Deleted | 130 |')
+    expect(main.summary).toContain('`gh-ci-stale-0`')
+    expectMaskedEverywhere(main, ['emulator-client-secret', ...bearerTokens(emu)])
+  })
+
+  it('dry-run lists the same sandboxes and deletes nothing', async () => {
+    const main = await runStep({ inputs: pruneInputs({ 'dry-run': 'true' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(JSON.parse(main.outputs.pruned)).toEqual(stale)
+    expect(emu.requests.filter(r => r.method !== 'GET' && !r.path.startsWith('/ims'))).toEqual([])
+    expect(main.summary).toContain('Would delete (dry run)')
+    for (const name of stale) expect(live().has(name)).toBe(true)
+  })
+
+  it('a sandbox that cannot be deleted does not stop the rest, and fails the step at the end with the list', async () => {
+    emu.adobe.block('gh-ci-stale-7', 2074)
+    const main = await runStep({ inputs: pruneInputs() })
+    expect(main.exitCode).toBe(1)
+    const [error] = errors(main)
+    expect(error).toContain('Prune could not delete 1 sandbox')
+    expect(error).toContain('gh-ci-stale-7')
+    expect(JSON.parse(main.outputs.pruned)).toEqual(stale.filter(n => n !== 'gh-ci-stale-7'))
+    expect(live().has('gh-ci-stale-7')).toBe(true)
+    expect(stale.filter(n => live().has(n))).toEqual(['gh-ci-stale-7'])
+  })
+
+  it('respects the age given in minutes', async () => {
+    const main = await runStep({ inputs: pruneInputs({ 'prune-older-than': '30m', 'dry-run': 'true' }) })
+    const pruned = JSON.parse(main.outputs.pruned) as string[]
+    expect(pruned.filter(n => n.startsWith('gh-ci-young-'))).toHaveLength(60)
+  })
+})

@@ -1,0 +1,110 @@
+// The job summary of every operation: the expected rows, and no secret in it.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
+import { runJob, runStep, type StepRun } from '../../scripts/local-runner'
+import { adobeInputs, bearerTokens } from '../harness/adobe'
+import { expectMaskedEverywhere } from '../harness/secrets'
+
+let emu: Emulator
+beforeEach(async () => {
+  emu = await startEmulator({ adobe: { createMs: 0, resetMs: 0, deleteMs: 0 } })
+})
+afterEach(async () => emu?.close())
+
+/** The summary's table rows as label → value. */
+function rows(summary: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of summary.split('\n')) {
+    const m = /^\| (.+?) \| (.*) \|$/.exec(line)
+    if (m && m[1] !== '' && m[1] !== '---') out[m[1]] = m[2]
+  }
+  return out
+}
+
+function noSecrets(run: StepRun, extra: string[] = []): void {
+  expectMaskedEverywhere(run, [EMULATOR_TRACKSTAR_API_KEY, EMULATOR_ADOBE_CLIENT_SECRET, ...bearerTokens(emu), ...extra])
+}
+
+const ts = (extra: Record<string, string> = {}): Record<string, string> => ({
+  provider: 'trackstar',
+  'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
+  'trackstar-api-url': emu.url,
+  ...extra
+})
+
+describe('job summary', () => {
+  it('trackstar generate: the sandbox, its state, and what the post step will do and did', async () => {
+    const { main, post } = await runJob({ inputs: ts() })
+    const r = rows(main.summary)
+    expect(r).toMatchObject({ Provider: 'Trackstar', Operation: 'generate', Sandbox: 'wms (integration sandbox)', Created: 'yes (generated with fresh mocked data)', 'Post step will': 'reset it (generate again)' })
+    expect(r.State).toContain('verified')
+    expect(r['Time taken']).toMatch(/^\d+\.\d s$/)
+    expect(rows(post.summary)['Post step']).toContain('Reset the Trackstar wms sandbox')
+    noSecrets(main, [main.outputs.access_token, main.outputs.connection_id])
+    noSecrets(post, [main.outputs.access_token, main.outputs.connection_id])
+  })
+
+  it('trackstar delete', async () => {
+    const main = await runStep({ inputs: ts({ operation: 'delete' }) })
+    expect(rows(main.summary)).toMatchObject({ Operation: 'delete', State: 'deleted', Created: 'no' })
+    noSecrets(main, [main.outputs.connection_id])
+  })
+
+  it('adobe create, then the post step\'s delete', async () => {
+    const { main, post } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'summary-create' }) })
+    expect(rows(main.summary)).toMatchObject({
+      Provider: 'Adobe Experience Platform',
+      Operation: 'create',
+      State: 'active',
+      Created: 'yes',
+      'Post step will': 'delete sandbox `summary-create`'
+    })
+    expect(rows(main.summary).Sandbox).toContain('`summary-create`')
+    expect(rows(post.summary)['Post step']).toBe('Deleted sandbox "summary-create"')
+    noSecrets(main)
+    noSecrets(post)
+  })
+
+  it('adobe create that reuses an existing sandbox', async () => {
+    emu.adobe.seed({ name: 'summary-reuse', type: 'development', state: 'active' })
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'summary-reuse' }) })
+    expect(rows(main.summary)).toMatchObject({ Created: 'no (reused an existing sandbox)', 'Post step will': 'leave it as it is' })
+    noSecrets(main)
+  })
+
+  it('adobe reset', async () => {
+    emu.adobe.seed({ name: 'summary-pool', type: 'development', state: 'active' })
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'reset', 'sandbox-name': 'summary-pool', cleanup: 'reset' }) })
+    expect(rows(main.summary)).toMatchObject({ Operation: 'reset', State: 'active', 'Post step will': 'reset sandbox `summary-pool`' })
+    noSecrets(main)
+  })
+
+  it('adobe delete', async () => {
+    emu.adobe.seed({ name: 'summary-delete', type: 'development', state: 'active' })
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'delete', 'sandbox-name': 'summary-delete' }) })
+    expect(rows(main.summary)).toMatchObject({ Operation: 'delete', State: 'deleted', 'Post step will': 'do nothing' })
+    noSecrets(main)
+  })
+
+  it('adobe prune lists what it would delete', async () => {
+    emu.adobe.seed({ name: 'gh-old-1', type: 'development', state: 'active', ageSeconds: 7 * 86_400 })
+    emu.adobe.seed({ name: 'gh-new-1', type: 'development', state: 'active', ageSeconds: 60 })
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'prune', 'prune-prefix': 'gh-', 'dry-run': 'true' }) })
+    expect(rows(main.summary)).toMatchObject({ Operation: 'prune', Prefix: '`gh-`', 'Would delete': '1' })
+    expect(main.summary).toContain('- `gh-old-1`')
+    expect(main.summary).not.toContain('gh-new-1')
+    noSecrets(main)
+  })
+
+  it('a failed step says so in the summary, without the secret', async () => {
+    const main = await runStep({ inputs: ts({ 'trackstar-api-key': 'bad-key-0123456789' }) })
+    expect(main.exitCode).toBe(1)
+    expect(rows(main.summary).Result).toContain('HTTP 401')
+    noSecrets(main, ['bad-key-0123456789'])
+  })
+
+  it('summary: false writes none', async () => {
+    const main = await runStep({ inputs: ts({ summary: 'false', cleanup: 'none' }) })
+    expect(main.summary).toBe('')
+  })
+})
