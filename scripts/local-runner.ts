@@ -50,6 +50,14 @@ export interface StepRun {
   signalledMs?: number
 }
 
+/** Workflow commands escape %, CR and LF in their data; the runner reads them back. */
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+export function unescapeData(s: string): string {
+  return s.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
+}
+
 /** Parses a GitHub file command file: `name=value` lines and `name<<DELIM` heredocs. */
 export function parseFileCommands(text: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -148,7 +156,7 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
   const masks = stdout
     .split('\n')
     .filter(l => l.startsWith('::add-mask::'))
-    .map(l => l.slice('::add-mask::'.length).trim())
+    .map(l => unescapeData(l.slice('::add-mask::'.length)))
   return {
     exitCode,
     stdout,

@@ -52,7 +52,7 @@ export interface HttpOptions {
   deadline: Deadline
   log: Logger
   /** hint for an error status, e.g. which credential to check on a 401 */
-  hint?: (status: number, code: string | undefined) => string | undefined
+  hint?: (status: number, code: string | undefined, message: string | undefined) => string | undefined
   transport?: Transport
   /** longest a single request may take (the step's deadline may cut it shorter) */
   requestTimeoutMs?: number
@@ -182,7 +182,7 @@ export class Http {
         code: parsed.code,
         providerMessage: parsed.message,
         requestId,
-        hint: this.opts.hint?.(res.status, parsed.code),
+        hint: this.opts.hint?.(res.status, parsed.code, parsed.message),
         afterUnknownOutcome: unknownOutcome
       })
       if (!RETRY_STATUSES.has(res.status) || attempt >= this.maxAttempts) throw error

@@ -2,7 +2,7 @@
 // `::add-mask::` line, and it is in no other line, nor in the state or the summary, in any
 // encoding.
 import { expect } from 'vitest'
-import type { StepRun } from '../../scripts/local-runner'
+import { escapeData, type StepRun } from '../../scripts/local-runner'
 
 export function forms(secret: string): string[] {
   return [
@@ -16,8 +16,8 @@ export function forms(secret: string): string[] {
 export function expectMaskedEverywhere(run: StepRun, secrets: string[]): void {
   for (const secret of secrets.filter(s => s.length > 0)) {
     const lines = run.stdout.split('\n')
-    const first = lines.findIndex(l => l.includes(secret))
-    if (first >= 0) expect(lines[first], 'first appearance of a secret must be its mask').toBe(`::add-mask::${secret}`)
+    const first = lines.findIndex(l => l.includes(secret) || l === `::add-mask::${escapeData(secret)}`)
+    if (first >= 0) expect(lines[first], 'first appearance of a secret must be its mask').toBe(`::add-mask::${escapeData(secret)}`)
     for (const form of forms(secret)) {
       const leaks = lines.filter(l => l.includes(form) && !l.startsWith('::add-mask::'))
       expect(leaks, `secret leaked in stdout`).toEqual([])

