@@ -147,6 +147,7 @@ describe('adobe reset and delete', () => {
     const forced = await runStep({ inputs: adobeInputs(emu, { operation: 'reset', 'sandbox-name': 'shared-seg', 'ignore-warnings': 'true' }) })
     expect(forced.exitCode, forced.stdout).toBe(0)
     expect(emu.requests.filter(r => r.method === 'PUT').at(-1)?.query.ignoreWarnings).toBe('true')
+    expectOnlyLive(emu, ['shared-seg'])
   })
 
   it('deletes a sandbox and waits until it is deleted', async () => {
@@ -249,5 +250,19 @@ describe('adobe licence', () => {
     expect(errors(main)[0]).toContain('licence')
     expect(errors(main)[0]).toContain('prune')
     expectOnlyLive(emu, ['taken-slot'])
+  })
+})
+
+describe('adobe create over a sandbox being deleted', () => {
+  it('waits until the old one is gone, then creates it anew', async () => {
+    emu.adobe.setTimings({ deleteMs: 1500 })
+    emu.adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
+    await runStep({ inputs: adobeInputs(emu, { operation: 'delete', 'sandbox-name': 'recycled', wait: 'false' }) })
+    expect(emu.adobe.get('recycled')?.state).toBe('deleting')
+    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toContain('is being deleted: waiting until it is gone')
+    expect(main.outputs.created).toBe('true')
+    expectOnlyLive(emu)
   })
 })

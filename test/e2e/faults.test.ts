@@ -68,6 +68,15 @@ async function job(inputs: Record<string, string>, inject: () => void): Promise<
   return { faulted: main, all: [main, post] }
 }
 
+/** main without faults, then the post step with the faults injected */
+async function postJob(inputs: Record<string, string>, inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }> {
+  const main = await runStep({ inputs, env })
+  expect(main.exitCode, main.stdout).toBe(0)
+  inject()
+  const post = await runStep({ inputs, env, state: main.state })
+  return { faulted: post, all: [main, post] }
+}
+
 const OPERATIONS: Operation[] = [
   {
     name: 'trackstar generate',
@@ -115,38 +124,23 @@ const OPERATIONS: Operation[] = [
     method: 'DELETE',
     path: `${API}/post-create`,
     keep: [],
-    run: async inject => {
-      const inputs = ad({ 'sandbox-name': 'post-create' })
-      const main = await runStep({ inputs, env })
-      expect(main.exitCode, main.stdout).toBe(0)
-      inject()
-      const post = await runStep({ inputs, env, state: main.state })
-      return { faulted: post, all: [main, post] }
-    }
+    run: inject => postJob(ad({ 'sandbox-name': 'post-create' }), inject)
   },
   {
     name: 'adobe lookups while waiting',
     method: 'GET',
     path: `${API}/wait-lookups`,
     keep: [],
-    run: inject => job(ad({ 'sandbox-name': 'wait-lookups' }), () => {
-      // the first lookup (does it exist?) passes; the faults hit the polling that follows
-      inject()
-    })
+    // the rule starts with a 'pass': the first lookup (does it exist?) goes through and the
+    // faults hit the polling that follows
+    run: inject => job(ad({ 'sandbox-name': 'wait-lookups' }), inject)
   },
   {
     name: 'trackstar post-step reset',
     method: 'POST',
     path: '/sandbox/generate-sandbox/cart',
     keep: [],
-    run: async inject => {
-      const inputs = ts({ 'integration-type': 'cart' })
-      const main = await runStep({ inputs, env })
-      expect(main.exitCode, main.stdout).toBe(0)
-      inject()
-      const post = await runStep({ inputs, env, state: main.state })
-      return { faulted: post, all: [main, post] }
-    }
+    run: inject => postJob(ts({ 'integration-type': 'cart' }), inject)
   }
 ]
 
@@ -217,6 +211,17 @@ describe('creates are not blindly repeated', () => {
     expect(retries).toHaveLength(2)
     expect(retries[0]).toMatch(/HTTP 503 .*\(request id [0-9a-f-]{36}\); retrying in \d+\.\d s \(attempt 2 of at most 8\)/)
     expect(retries[1]).toMatch(/HTTP 429 .*retrying in 1\.0 s/)
+  })
+
+  it('a refused connection is retried until the timeout, then fails saying so', async () => {
+    const closed = await startEmulator()
+    const url = closed.url
+    await closed.close()
+    const main = await runStep({ inputs: { ...ts({ cleanup: 'none', timeout: '3' }), 'trackstar-api-url': url }, env })
+    expect(main.exitCode).toBe(1)
+    expect(main.stdout.split('\n').filter(l => l.includes('ECONNREFUSED') && l.includes('retrying in')).length).toBeGreaterThan(0)
+    expect(errors(main)[0]).toMatch(/Timed out after 3 s while generate wms sandbox \(Trackstar\); last failure: ECONNREFUSED/)
+    expect(main.wallMs).toBeLessThan(6000)
   })
 
   it('retries stay inside the step timeout', async () => {

@@ -83,6 +83,11 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   const name = inputs.sandboxName ?? defaultSandboxName(ctx.run)
   const title = inputs.sandboxTitle ?? defaultSandboxTitle(ctx.run)
   let existing = await api.get(name)
+  if (existing?.state === 'deleting') {
+    // Being deleted (a previous run's cleanup, say): once it is gone the name is free again.
+    log.info(`Sandbox "${name}" is being deleted: waiting until it is gone, then creating it anew`)
+    existing = await until(ctx, api, name, 'gone', 'deleting')
+  }
 
   if (!exists(existing)) {
     const action = cleanupAction(ctx, true)
@@ -93,7 +98,9 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       if (res.status === 409) log.info(`A retry of the create answered 409 after an attempt whose outcome was unknown: sandbox "${name}" was created by this step`)
       record(ctx, name, action, true, true)
       log.info(`Creating sandbox "${name}" (${title})`)
-      let s: Sandbox = { ...res.sandbox, name, title: res.sandbox.title ?? title, type: res.sandbox.type ?? 'development' }
+      // A 409 carries no sandbox record: read the one our lost attempt created.
+      const answered = res.status === 409 ? ((await api.get(name)) ?? res.sandbox) : res.sandbox
+      let s: Sandbox = { ...answered, name, title: answered.title ?? title, type: answered.type ?? 'development' }
       // The 202 may already say `active` (or `failed`): no need to poll then.
       if (s.state === 'failed') throw new ActionError(`Sandbox "${name}" ended in state "failed" while creating: Adobe could not provision it`)
       if (inputs.wait && s.state !== 'active') s = (await until(ctx, api, name, 'active', 'creating')) as Sandbox
