@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { startEmulator, type Emulator } from '../emulator/index'
-import { actionYml, BUNDLE, ROOT } from '../scripts/local-runner'
+import { BUNDLE, ROOT, runnerEnvironment } from '../scripts/local-runner'
 import { baselineEnv, runNode, trackstarInputs, type ProcessRun } from './harness'
 import { kib, median, min, ms, ratio, type BenchOptions, type SectionResult } from './stats'
 
@@ -18,37 +18,6 @@ function entryFiles(): { role: string; file: string }[] {
   const byFile = new Map<string, string[]>()
   for (const [role, file] of roles) byFile.set(resolve(ROOT, file), [...(byFile.get(resolve(ROOT, file)) ?? []), role])
   return [...byFile].map(([file, r]) => ({ role: r.join(' + '), file }))
-}
-
-/** The environment the runner gives a step (see scripts/local-runner.ts), in `dir`. */
-function stepEnv(dir: string, inputs: Record<string, string>): Record<string, string> {
-  const files = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_ENV: 'env', GITHUB_STEP_SUMMARY: 'summary' }
-  const env: Record<string, string> = {
-    HOME: dir,
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_REPOSITORY: 'acme/Shop_API',
-    GITHUB_REPOSITORY_OWNER: 'acme',
-    GITHUB_RUN_ID: '9876543210',
-    GITHUB_RUN_NUMBER: '42',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_WORKSPACE: dir,
-    RUNNER_TEMP: dir
-  }
-  writeFileSync(join(dir, 'event.json'), '{}')
-  for (const [k, f] of Object.entries(files)) {
-    writeFileSync(join(dir, f), '')
-    env[k] = join(dir, f)
-  }
-  for (const [name, spec] of Object.entries(actionYml().inputs)) {
-    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default)
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  return env
 }
 
 /** ms from spawn until the emulator logged the process's first request. */
@@ -85,7 +54,7 @@ export async function bundle(o: BenchOptions): Promise<SectionResult> {
     for (let i = 0; i <= runs; i++) {
       o.log(`bundle: cold start run ${i}/${runs}${i === 0 ? ' (warm-up)' : ''}`)
       const stepDir = mkdtempSync(join(dir, 'step-'))
-      const a = await firstRequestMs(emu, BUNDLE, stepEnv(stepDir, trackstarInputs(emu)), stepDir)
+      const a = await firstRequestMs(emu, BUNDLE, runnerEnvironment(stepDir, trackstarInputs(emu)).env, stepDir)
       const c = await firstRequestMs(emu, coreProbe, probeEnv, dir)
       const b = await firstRequestMs(emu, bareProbe, probeEnv, dir)
       if (i === 0) continue // warms the file cache

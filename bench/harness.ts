@@ -16,26 +16,7 @@ import {
 /** The node binary the action runs under (same choice as scripts/local-runner.ts). */
 export const nodeBinary = (): string => process.env.ACTION_NODE || process.execPath
 
-export function adobeInputs(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    provider: 'adobe',
-    'adobe-client-id': EMULATOR_ADOBE_CLIENT_ID,
-    'adobe-client-secret': EMULATOR_ADOBE_CLIENT_SECRET,
-    'adobe-org-id': EMULATOR_ADOBE_ORG_ID,
-    'adobe-ims-url': emu.url,
-    'adobe-platform-url': emu.url,
-    ...extra
-  }
-}
-
-export function trackstarInputs(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    provider: 'trackstar',
-    'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
-    'trackstar-api-url': emu.url,
-    ...extra
-  }
-}
+export { adobeInputs, trackstarInputs } from '../scripts/emulator-inputs'
 
 /** The variables a baseline script reads to reach the emulator with the demo credentials. */
 export function baselineEnv(emu: Emulator): Record<string, string> {

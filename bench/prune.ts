@@ -44,7 +44,7 @@ const now = Date.now()
 const age = s => now - Date.parse((s.lastModifiedDate || s.createdDate).replace(' ', 'T') + 'Z')
 const stale = all.filter(s => !s.isDefault && s.type === 'development' && s.state !== 'deleted' && s.state !== 'deleting' && s.name.startsWith(prefix) && age(s) > olderThanMs)
 for (const s of stale) await call('DELETE', base + '/' + encodeURIComponent(s.name), h(s.name))
-process.stdout.write(stale.length + '\n', () => process.exit(0))
+console.log(stale.length)
 `
 
 interface PruneRun {
@@ -141,6 +141,9 @@ export async function prune(o: BenchOptions): Promise<SectionResult> {
         headers: ['baseline / action', 'target'],
         rows: [[ratio(speedup), `≥ ${ratio(SPEEDUP_TARGET)}, zero 429s`]]
       }
+    ],
+    notes: [
+      `The action averaged ${Math.round(action[0].requests / (a / 1000))} requests/s. With ${maxInFlight} requests in flight and at least ${LATENCY_MS} ms per request it cannot exceed ${Math.round(maxInFlight / (LATENCY_MS / 1000))} requests/s, ${maxInFlight / (LATENCY_MS / 1000) <= RATE_LIMIT.requests / (RATE_LIMIT.windowMs / 1000) ? 'which is within' : 'which is above'} the assumed ${RATE_LIMIT.requests} per ${RATE_LIMIT.windowMs} ms: the zero 429s follow from the concurrency bound and the latency together. Against a stricter real limit the action would get 429s and wait as \`Retry-After\` says.`
     ],
     targets: [
       {

