@@ -1,7 +1,7 @@
 // Waiting for a sandbox to reach a state. Adobe says provisioning takes about 30 s (older
 // docs: 15 minutes), so the schedule polls often at first, then less and less: readiness is
 // noticed within a couple of seconds early on without hammering the API on long waits.
-import { ActionError } from '../../errors'
+import { ActionError, DeadlineError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Logger } from '../../log'
 import { exists, type Sandbox } from './api'
@@ -35,16 +35,26 @@ export interface WaitOptions {
 
 /** Polls until the sandbox reaches the wanted state; returns it (undefined once gone). */
 export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
+  const state = { last: '' }
+  try {
+    return await poll(o, state)
+  } catch (err) {
+    // Whether the time ran out in a sleep or in a lookup, say what we were waiting for.
+    if (err instanceof DeadlineError) {
+      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : 'become active'} (last state: ${state.last || 'unknown'})`)
+    }
+    throw err
+  }
+}
+
+async function poll(o: WaitOptions, seen: { last: string }): Promise<Sandbox | undefined> {
   const start = o.deadline.clock.now()
   let lastLine = start
   let lastState = ''
   for (;;) {
     const elapsed = o.deadline.clock.now() - start
-    if (o.deadline.remainingMs() <= 0) {
-      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : 'become active'} (last state: ${lastState || 'unknown'})`)
-    }
+    if (o.deadline.remainingMs() <= 0) throw o.deadline.expiredError('waiting')
     await o.deadline.sleep(pollDelayMs(elapsed), `waiting for sandbox "${o.name}" (${o.doing})`)
-    o.deadline.check(`waiting for sandbox "${o.name}" (${o.doing})`)
     const s = await o.lookup()
     const now = o.deadline.clock.now()
     const state = s?.state ?? 'not found'
@@ -53,6 +63,7 @@ export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
       o.log.info(`Sandbox "${o.name}": ${state} (${seconds} s elapsed)`)
       lastLine = now
       lastState = state
+      seen.last = state
     }
     if (o.until === 'gone') {
       if (!exists(s)) return undefined
