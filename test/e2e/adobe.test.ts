@@ -266,3 +266,32 @@ describe('adobe create over a sandbox being deleted', () => {
     expectOnlyLive(emu)
   })
 })
+
+describe('adobe error messages name the status, the code, the request id and what to check', () => {
+  it.each([
+    ['an invalid token', { 'adobe-access-token': 'not-a-real-token-123', 'adobe-client-secret': '' }, 'HTTP 401 401013', 'adobe-access-token'],
+    ['a wrong api key', { 'adobe-api-key': 'someone-elses-key' }, 'HTTP 403 403003', 'Check adobe-api-key'],
+    ['another organization', { 'adobe-org-id': 'OTHER000000000000000000@AdobeOrg' }, 'HTTP 403 403025', 'Check adobe-org-id']
+  ])('%s', async (_what, extra, status, hint) => {
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'err-check', ...extra }) })
+    expect(main.exitCode).toBe(1)
+    const [error] = errors(main)
+    const answered = emu.requests.find(r => r.path.startsWith('/data/') && r.status >= 400)
+    expect(error).toContain('Adobe Sandbox API: look up sandbox "err-check" failed')
+    expect(error).toContain(status)
+    expect(error).toContain(`request id ${answered?.requestId}`)
+    expect(error).toContain(hint)
+    expectNoSecrets(main)
+    expectMaskedEverywhere(main, ['not-a-real-token-123'])
+  })
+
+  it.each([
+    ['an HTML page', '<html><body><h1>500 Internal Server Error</h1><p>nginx</p></body></html>', 'HTTP 500: 500 Internal Server Error nginx'],
+    ['an empty body', '', 'HTTP 500 (request id']
+  ])('a 500 with %s still gives a readable message', async (_what, body, expected) => {
+    emu.faults.add({ method: 'GET', path: '/data/foundation/sandbox-management/sandboxes/err-body', faults: [{ kind: 'status', status: 500, body }] })
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'err-body' }) })
+    expect(main.exitCode).toBe(1)
+    expect(errors(main)[0]).toContain(expected)
+  })
+})
