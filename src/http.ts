@@ -193,7 +193,12 @@ export class Http {
       if (asked !== undefined && asked > deadline.remainingMs()) {
         throw new ProviderError({
           ...error.details,
-          hint: `The provider asked to wait ${Math.ceil(asked / 1000)} s before retrying, more than the ${Math.floor(deadline.remainingMs() / 1000)} s left of \`timeout\``
+          hint: [
+            `The provider asked to wait ${Math.ceil(asked / 1000)} s before retrying, more than the ${Math.floor(deadline.remainingMs() / 1000)} s left of \`timeout\``,
+            error.details.hint
+          ]
+            .filter(Boolean)
+            .join('. ')
         })
       }
       const reason = `HTTP ${res.status}${parsed.message ? ` ${parsed.message}` : ''}${requestId ? ` (request id ${requestId})` : ''}`
