@@ -289,7 +289,8 @@ describe('adobe error messages name the status, the code, the request id and wha
     ['an HTML page', '<html><body><h1>500 Internal Server Error</h1><p>nginx</p></body></html>', 'HTTP 500: 500 Internal Server Error nginx'],
     ['an empty body', '', 'HTTP 500 (request id']
   ])('a 500 with %s still gives a readable message', async (_what, body, expected) => {
-    emu.faults.add({ method: 'GET', path: '/data/foundation/sandbox-management/sandboxes/err-body', faults: [{ kind: 'status', status: 500, body }] })
+    // on the create: a POST is not repeated after a 500
+    emu.faults.add({ method: 'POST', path: '/data/foundation/sandbox-management/sandboxes', faults: [{ kind: 'status', status: 500, body }] })
     const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'err-body' }) })
     expect(main.exitCode).toBe(1)
     expect(errors(main)[0]).toContain(expected)
