@@ -64,9 +64,15 @@ export interface HttpOptions {
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
-// A 500 is retried only where repeating the call cannot do harm: a cleanup that gives up on
-// one 500 leaks a sandbox, a create that repeats itself may make two.
-const IDEMPOTENT = new Set<Method>(['GET', 'DELETE'])
+
+/**
+ * Whether an error answer is worth another attempt. A 500 is retried only where repeating the
+ * call cannot do harm: a cleanup that gives up on one 500 leaks a sandbox, a create that
+ * repeats itself may make two.
+ */
+export function retryable(status: number, method: Method): boolean {
+  return RETRY_STATUSES.has(status) || (status === 500 && (method === 'GET' || method === 'DELETE'))
+}
 // A 5xx whose request may still have been carried out by the provider.
 const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 504])
 const USER_AGENT = 'ephemeral-sandbox-action'
@@ -188,8 +194,7 @@ export class Http {
         hint: this.opts.hint?.(res.status, parsed.code, parsed.message),
         afterUnknownOutcome: unknownOutcome
       })
-      const retryable = RETRY_STATUSES.has(res.status) || (res.status === 500 && IDEMPOTENT.has(req.method))
-      if (!retryable || attempt >= this.maxAttempts) throw error
+      if (!retryable(res.status, req.method) || attempt >= this.maxAttempts) throw error
       if (UNKNOWN_OUTCOME_STATUSES.has(res.status)) unknownOutcome = true
 
       const asked = retryAfterMs(res.headers, deadline.clock.now())

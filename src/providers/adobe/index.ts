@@ -10,7 +10,7 @@ import type { Provider, StepContext, StepResult, SummaryRow } from '../types'
 import { exists, hint, SandboxApi, type Sandbox } from './api'
 import { prune } from './prune'
 import { assertMayTouch } from './safety'
-import { inProgress, waitFor } from './wait'
+import { assertNotFailed, inProgress, waitFor } from './wait'
 
 type Ctx = StepContext<AdobeInputs>
 
@@ -19,8 +19,8 @@ export async function connect(ctx: Ctx): Promise<SandboxApi> {
   return new SandboxApi(ctx.http('Adobe Sandbox API', hint), ctx.inputs.platformUrl, { token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId })
 }
 
-function until(ctx: Ctx, api: SandboxApi, name: string, target: 'active' | 'settled' | 'gone', doing: string): Promise<Sandbox | undefined> {
-  return waitFor({ deadline: ctx.deadline, log: ctx.log, lookup: () => api.get(name), name, until: target, doing })
+function until(ctx: Ctx, api: SandboxApi, name: string, target: 'active' | 'settled' | 'gone', doing: string, current?: Sandbox): Promise<Sandbox | undefined> {
+  return waitFor({ deadline: ctx.deadline, log: ctx.log, lookup: () => api.get(name), name, until: target, doing, current })
 }
 
 function results(ctx: Ctx, token: string, s: Sandbox, created: boolean, postWill: string, extra: SummaryRow[] = []): StepResult {
@@ -101,9 +101,9 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       // A 409 carries no sandbox record: read the one our lost attempt created.
       const answered = res.status === 409 ? ((await api.get(name)) ?? res.sandbox) : res.sandbox
       let s: Sandbox = { ...answered, name, title: answered.title ?? title, type: answered.type ?? 'development' }
-      // The 202 may already say `active` (or `failed`): no need to poll then.
-      if (s.state === 'failed') throw new ActionError(`Sandbox "${name}" ended in state "failed" while creating: Adobe could not provision it`)
-      if (inputs.wait && s.state !== 'active') s = (await until(ctx, api, name, 'active', 'creating')) as Sandbox
+      assertNotFailed(s, 'creating')
+      // The 202 may already say `active`: the wait then makes no lookup.
+      if (inputs.wait) s = (await until(ctx, api, name, 'active', 'creating', s)) as Sandbox
       log.info(`Sandbox "${name}" is ${s.state}`)
       return results(ctx, token, s, true, postWill(action, name))
     }
@@ -139,7 +139,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   record(ctx, name, action, false, true)
   let now = await resetSandbox(ctx, api, settled)
   log.info(`Resetting existing sandbox "${name}"`)
-  if (inputs.wait && now.state !== 'active') now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
+  if (inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
   return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)']])
 }
 
@@ -156,7 +156,7 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
   record(ctx, name, action, false, true)
   let now = await resetSandbox(ctx, api, s)
   ctx.log.info(`Resetting sandbox "${name}"`)
-  if (ctx.inputs.wait && now.state !== 'active') now = (await until(ctx, api, name, 'active', 'resetting')) as Sandbox
+  if (ctx.inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
   return results(ctx, token, { ...s, ...now }, false, postWill(action, name))
 }
 
@@ -178,8 +178,8 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   if (res?.status === 404) return gone()
   ctx.log.info(`Deleting sandbox "${name}"`)
   let state = res?.sandbox.state ?? 'deleting'
-  if (ctx.inputs.wait && state !== 'deleted') {
-    await until(ctx, api, name, 'gone', 'deleting')
+  if (ctx.inputs.wait) {
+    await until(ctx, api, name, 'gone', 'deleting', res?.sandbox)
     state = 'deleted'
   }
   return results(ctx, token, { ...s, state }, false, 'do nothing')

@@ -31,49 +31,52 @@ export interface WaitOptions {
   until: 'active' | 'settled' | 'gone'
   /** for messages: "creating", "resetting" */
   doing: string
+  /** the record in hand (a provider's answer): when it is already there, nothing is polled */
+  current?: Sandbox
+}
+
+/** A sandbox that ended `failed` never becomes active: the wait, and the step, end here. */
+export function assertNotFailed(s: Sandbox, doing: string): void {
+  if (s.state === 'failed') {
+    throw new ActionError(`Sandbox "${s.name}" ended in state "failed" while ${doing}: Adobe could not provision it (the Sandboxes view of Experience Platform may say why)`)
+  }
+}
+
+/** Whether this record ends the wait; throws when the wanted state can no longer come. */
+function reached(o: WaitOptions, s: Sandbox | undefined): boolean {
+  if (o.until === 'gone') return !exists(s)
+  const state = s?.state ?? 'not found'
+  if (!exists(s)) throw new ActionError(`Sandbox "${o.name}" disappeared while ${o.doing} (state: ${state})`)
+  if (o.until === 'settled') return !inProgress(s)
+  assertNotFailed(s, o.doing)
+  return s.state === 'active'
 }
 
 /** Polls until the sandbox reaches the wanted state; returns it (undefined once gone). */
 export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
-  const state = { last: '' }
-  try {
-    return await poll(o, state)
-  } catch (err) {
-    // Whether the time ran out in a sleep or in a lookup, say what we were waiting for.
-    if (err instanceof DeadlineError) {
-      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : 'become active'} (last state: ${state.last || 'unknown'})`)
-    }
-    throw err
-  }
-}
-
-async function poll(o: WaitOptions, seen: { last: string }): Promise<Sandbox | undefined> {
+  const done = (s: Sandbox | undefined): Sandbox | undefined => (o.until === 'gone' ? undefined : s)
+  if (o.current && reached(o, o.current)) return done(o.current)
   const start = o.deadline.clock.now()
   let lastLine = start
   let lastState = ''
   for (;;) {
-    const elapsed = o.deadline.clock.now() - start
-    if (o.deadline.remainingMs() <= 0) throw o.deadline.expiredError('waiting')
-    await o.deadline.sleep(pollDelayMs(elapsed), `waiting for sandbox "${o.name}" (${o.doing})`)
-    const s = await o.lookup()
+    let s: Sandbox | undefined
+    try {
+      if (o.deadline.remainingMs() <= 0) throw o.deadline.expiredError('waiting')
+      await o.deadline.sleep(pollDelayMs(o.deadline.clock.now() - start), `waiting for sandbox "${o.name}" (${o.doing})`)
+      s = await o.lookup()
+    } catch (err) {
+      // Whether the time ran out in a sleep or in a lookup, say what we were waiting for.
+      if (!(err instanceof DeadlineError)) throw err
+      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : 'become active'} (last state: ${lastState || 'unknown'})`)
+    }
     const now = o.deadline.clock.now()
     const state = s?.state ?? 'not found'
-    const seconds = Math.round((now - start) / 1000)
     if (state !== lastState || now - lastLine >= PROGRESS_EVERY_MS) {
-      o.log.info(`Sandbox "${o.name}": ${state} (${seconds} s elapsed)`)
+      o.log.info(`Sandbox "${o.name}": ${state} (${Math.round((now - start) / 1000)} s elapsed)`)
       lastLine = now
       lastState = state
-      seen.last = state
     }
-    if (o.until === 'gone') {
-      if (!exists(s)) return undefined
-      continue
-    }
-    if (!exists(s)) throw new ActionError(`Sandbox "${o.name}" disappeared while ${o.doing} (state: ${state})`)
-    if (o.until === 'settled' && !inProgress(s)) return s
-    if (s.state === 'active') return s
-    if (s.state === 'failed') {
-      throw new ActionError(`Sandbox "${o.name}" ended in state "failed" while ${o.doing}: Adobe could not provision it (the Sandboxes view of Experience Platform may say why)`)
-    }
+    if (reached(o, s)) return done(s)
   }
 }
