@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { startEmulator, type Emulator } from '../emulator/index'
 import { BUNDLE, ROOT, runnerEnvironment } from '../scripts/local-runner'
-import { baselineEnv, runNode, trackstarInputs, type ProcessRun } from './harness'
+import { trackstarInputs } from '../scripts/emulator-inputs'
+import { baselineEnv, runNode, type ProcessRun } from './harness'
 import { kib, median, min, ms, ratio, type BenchOptions, type SectionResult } from './stats'
 
 const SIZE_TARGET = 1_000_000

@@ -12,11 +12,7 @@ import {
   type Emulator,
   type LoggedRequest
 } from '../emulator/index'
-
-/** The node binary the action runs under (same choice as scripts/local-runner.ts). */
-export const nodeBinary = (): string => process.env.ACTION_NODE || process.execPath
-
-export { adobeInputs, trackstarInputs } from '../scripts/emulator-inputs'
+import { nodeBinary } from '../scripts/local-runner'
 
 /** The variables a baseline script reads to reach the emulator with the demo credentials. */
 export function baselineEnv(emu: Emulator): Record<string, string> {

@@ -1,8 +1,9 @@
 // Step overhead: wall time of the bundled main and post steps (each a fresh process, as on
 // the runner) against plain Node scripts that make the same HTTP calls (fetch; node:http).
-import { startEmulator, type Emulator } from '../emulator/index'
+import { ADOBE_BASE, startEmulator, type Emulator } from '../emulator/index'
 import { runStep, type StepRun } from '../scripts/local-runner'
-import { adobeInputs, baselineEnv, callShape, runScript, trackstarInputs } from './harness'
+import { adobeInputs, trackstarInputs } from '../scripts/emulator-inputs'
+import { baselineEnv, callShape, runScript } from './harness'
 import { median, ms, ratio, type BenchOptions, type SectionResult, type Table, type Target } from './stats'
 
 const RATIO_TARGET = 1.5
@@ -60,7 +61,7 @@ const clientId = process.env.ADOBE_CLIENT_ID
 const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: process.env.ADOBE_CLIENT_SECRET, scope: ${JSON.stringify(SCOPES)} })
 const token = expect('token', await call('POST', '/ims/token/v3', { 'Content-Type': 'application/x-www-form-urlencoded' }, form.toString()), 200).body.access_token
 const name = process.env.NAME
-const base = '/data/foundation/sandbox-management/sandboxes'
+const base = ${JSON.stringify(`${ADOBE_BASE}/sandboxes`)}
 const item = base + '/' + encodeURIComponent(name)
 const h = sandbox => ({ Authorization: 'Bearer ' + token, 'x-api-key': clientId, 'x-gw-ims-org-id': process.env.ADOBE_ORG_ID, ...(sandbox ? { 'x-sandbox-name': sandbox } : {}) })
 if (process.env.STEP === 'main') {

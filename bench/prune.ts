@@ -1,8 +1,9 @@
 // Prune throughput: the bundled prune step against a baseline that lists the same way and
 // deletes one sandbox at a time, with latency and a rate limit on the emulator.
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index'
+import { ADOBE_BASE, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index'
 import { runStep } from '../scripts/local-runner'
-import { adobeInputs, baselineEnv, runScript } from './harness'
+import { adobeInputs } from '../scripts/emulator-inputs'
+import { baselineEnv, runScript } from './harness'
 import { median, ratio, sec, type BenchOptions, type SectionResult } from './stats'
 
 const DAY_S = 86_400
@@ -33,7 +34,7 @@ async function call(method, path, headers, body) {
 const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: process.env.ADOBE_CLIENT_SECRET, scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext' })
 const { access_token: token } = await call('POST', '/ims/token/v3', { 'Content-Type': 'application/x-www-form-urlencoded' }, form.toString())
 const h = sandbox => ({ Authorization: 'Bearer ' + token, 'x-api-key': clientId, 'x-gw-ims-org-id': process.env.ADOBE_ORG_ID, ...(sandbox ? { 'x-sandbox-name': sandbox } : {}) })
-const base = '/data/foundation/sandbox-management/sandboxes'
+const base = ${JSON.stringify(`${ADOBE_BASE}/sandboxes`)}
 const all = []
 for (let page = 0; page < 1000; page++) {
   const body = await call('GET', base + '?limit=100&offset=' + page * 100, h())

@@ -6,7 +6,7 @@ import { runStep } from '../scripts/local-runner'
 import { Deadline, type Clock } from '../src/deadline'
 import type { Logger } from '../src/log'
 import { pollDelayMs, waitFor } from '../src/providers/adobe/wait'
-import { adobeInputs } from './harness'
+import { adobeInputs } from '../scripts/emulator-inputs'
 import { ms, sec, type BenchOptions, type SectionResult, type Target } from './stats'
 
 const LAG_TARGET_MS = 2500

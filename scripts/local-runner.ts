@@ -20,6 +20,9 @@ export function actionYml(): ActionYml {
   return parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionYml
 }
 
+/** The node that runs the action: ACTION_NODE, else the one running this script. */
+export const nodeBinary = (): string => process.env.ACTION_NODE || process.execPath
+
 export interface StepOptions {
   /** the workflow's `with:` */
   inputs: Record<string, string>
@@ -139,7 +142,7 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
   const state: Record<string, string> = {}
   for (const [k, v] of Object.entries(opts.state ?? {})) state[`STATE_${k}`] = v
   const env: Record<string, string> = { ...base.env, ...state, ...opts.env }
-  const node = process.env.ACTION_NODE || process.execPath
+  const node = nodeBinary()
   const started = Date.now()
   const child = spawn(node, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''

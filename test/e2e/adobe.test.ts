@@ -1,9 +1,10 @@
 // Adobe end to end: the bundled action against the emulator's IMS and Sandbox API.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { expectMaskedEverywhere } from '../harness/secrets'
-import { adobeInputs, bearerTokens, expectOnlyLive } from '../harness/adobe'
+import { bearerTokens, expectOnlyLive } from '../harness/adobe'
+import { adobeInputs } from '../../scripts/emulator-inputs'
 
 // A fresh emulator per test, so each test's "nothing left behind" check sees only its own work.
 let emu: Emulator
@@ -290,7 +291,7 @@ describe('adobe error messages name the status, the code, the request id and wha
     ['an empty body', '', 'HTTP 500 (request id']
   ])('a 500 with %s still gives a readable message', async (_what, body, expected) => {
     // on the create: a POST is not repeated after a 500
-    emu.faults.add({ method: 'POST', path: '/data/foundation/sandbox-management/sandboxes', faults: [{ kind: 'status', status: 500, body }] })
+    emu.faults.add({ method: 'POST', path: `${ADOBE_BASE}/sandboxes`, faults: [{ kind: 'status', status: 500, body }] })
     const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'err-body' }) })
     expect(main.exitCode).toBe(1)
     expect(errors(main)[0]).toContain(expected)

@@ -1,9 +1,9 @@
 // Bad input: every input that takes a restricted value, with its invalid values. Each case
 // fails the bundled main step with one error that names the input, before any request.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
+import { startEmulator, type Emulator } from '../../emulator/index'
 import { actionYml, errors, runStep } from '../../scripts/local-runner'
-import { adobeInputs } from '../harness/adobe'
+import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 
 let emu: Emulator
 beforeAll(async () => {
@@ -14,7 +14,7 @@ beforeEach(() => emu.clearLog())
 
 type Base = 'trackstar' | 'adobe'
 const bases = (): Record<Base, Record<string, string>> => ({
-  trackstar: { provider: 'trackstar', 'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY, 'trackstar-api-url': emu.url },
+  trackstar: trackstarInputs(emu),
   adobe: adobeInputs(emu)
 })
 

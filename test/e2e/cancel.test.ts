@@ -1,9 +1,10 @@
 // Cancellation: the runner sends SIGINT (then SIGTERM) to a cancelled step. The main step
 // must stop waiting at once, keep the state it saved, and the post step must clean up.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
+import { startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runStep } from '../../scripts/local-runner'
-import { adobeInputs, expectOnlyLive } from '../harness/adobe'
+import { expectOnlyLive } from '../harness/adobe'
+import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 
 let emu: Emulator
 beforeEach(async () => {
@@ -33,7 +34,7 @@ describe('cancel', () => {
   it('SIGTERM during a retry back-off stops the Trackstar step at once', async () => {
     emu.faults.add({ method: 'POST', path: '/sandbox/generate-sandbox/wms', faults: [{ kind: 'rate-limit', header: 'retry-after', seconds: 30 }] })
     const main = await runStep({
-      inputs: { provider: 'trackstar', 'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY, 'trackstar-api-url': emu.url },
+      inputs: trackstarInputs(emu),
       signalWhen: { text: 'retrying in', signal: 'SIGTERM' }
     })
     expect(main.exitCode).toBe(1)

@@ -2,12 +2,13 @@
 // requests. Each case either succeeds or fails with a clear message, and once the post step
 // has run the emulator holds no sandbox the case did not mean to keep.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator, type Fault } from '../../emulator/index'
+import { ADOBE_BASE, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator, type Fault } from '../../emulator/index'
 import { errors, runStep, type StepRun } from '../../scripts/local-runner'
-import { adobeInputs, expectOnlyLive } from '../harness/adobe'
+import { expectOnlyLive } from '../harness/adobe'
+import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
-const API = '/data/foundation/sandbox-management/sandboxes'
+const API = `${ADOBE_BASE}/sandboxes`
 const REQUEST_TIMEOUT_MS = 1000
 
 let emu: Emulator
@@ -52,13 +53,7 @@ interface Operation {
 }
 
 const env = { EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }
-const ts = (extra: Record<string, string> = {}): Record<string, string> => ({
-  provider: 'trackstar',
-  'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
-  'trackstar-api-url': emu.url,
-  timeout: '20',
-  ...extra
-})
+const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', ...extra })
 const ad = (extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', ...extra })
 
 /** main (faults injected first), then post with its state */

@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runStep } from '../../scripts/local-runner'
-import { adobeInputs, bearerTokens } from '../harness/adobe'
+import { bearerTokens } from '../harness/adobe'
+import { adobeInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
 const DAY = 86_400

@@ -1,9 +1,9 @@
 // Secrets never reach a log line, an error, the state or the summary, in any encoding a
 // provider might echo them back in, and also when they came from environment fallbacks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
-import { adobeInputs } from '../harness/adobe'
+import { adobeInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere, forms } from '../harness/secrets'
 
 let emu: Emulator
@@ -37,7 +37,7 @@ describe('redaction', () => {
 
   it('a token echoed in a 5xx body during retries stays out of the retry log lines', async () => {
     const token = emu.adobe.issueToken()
-    emu.faults.add({ method: 'POST', path: '/data/foundation/sandbox-management/sandboxes', faults: [{ kind: 'status', status: 503, body: { error_code: '503000', message: `upstream rejected Bearer ${token}` } }] })
+    emu.faults.add({ method: 'POST', path: `${ADOBE_BASE}/sandboxes`, faults: [{ kind: 'status', status: 503, body: { error_code: '503000', message: `upstream rejected Bearer ${token}` } }] })
     const inputs = adobeInputs(emu, { 'adobe-access-token': token, 'sandbox-name': 'redact-me' })
     const { main, post } = await runJob({ inputs })
     expect(main.exitCode, main.stdout).toBe(0)

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
 import { runJob, runStep, type StepRun } from '../../scripts/local-runner'
-import { adobeInputs, bearerTokens } from '../harness/adobe'
+import { bearerTokens } from '../harness/adobe'
+import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
 let emu: Emulator
@@ -25,12 +26,7 @@ function noSecrets(run: StepRun, extra: string[] = []): void {
   expectMaskedEverywhere(run, [EMULATOR_TRACKSTAR_API_KEY, EMULATOR_ADOBE_CLIENT_SECRET, ...bearerTokens(emu), ...extra])
 }
 
-const ts = (extra: Record<string, string> = {}): Record<string, string> => ({
-  provider: 'trackstar',
-  'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
-  'trackstar-api-url': emu.url,
-  ...extra
-})
+const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, extra)
 
 describe('job summary', () => {
   it('trackstar generate: the sandbox, its state, and what the post step will do and did', async () => {

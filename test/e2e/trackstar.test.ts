@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { expectMasked, expectMaskedEverywhere } from '../harness/secrets'
+import { trackstarInputs } from '../../scripts/emulator-inputs'
 
 let emu: Emulator
 beforeAll(async () => {
@@ -11,11 +12,7 @@ beforeAll(async () => {
 afterAll(async () => emu?.close())
 beforeEach(() => emu.clearLog())
 
-const base = (): Record<string, string> => ({
-  provider: 'trackstar',
-  'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
-  'trackstar-api-url': emu.url
-})
+const base = (): Record<string, string> => trackstarInputs(emu)
 
 function calls(): string[] {
   return emu.requests.map(r => `${r.method} ${r.path} ${r.status}`)

@@ -2,7 +2,6 @@
 // not mean to keep, and which bearer tokens it saw.
 import { expect } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_SECRET, type Emulator } from '../../emulator/index'
-export { adobeInputs } from '../../scripts/emulator-inputs'
 
 /** Names of sandboxes that are not deleted (the default `prod` included). */
 export function liveSandboxes(emu: Emulator): string[] {
