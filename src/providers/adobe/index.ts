@@ -160,20 +160,29 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
   return results(ctx, token, { ...s, ...now }, false, postWill(action, name))
 }
 
+/**
+ * The sandbox, looked up and checked against the safety rules right before a change, and
+ * let settle first when it is busy (one being deleted is returned as it is). Undefined when
+ * it does not exist, or no longer does once settled.
+ */
+async function readyFor(ctx: Ctx, api: SandboxApi, name: string, verb: 'reset' | 'delete'): Promise<Sandbox | undefined> {
+  const s = await api.get(name)
+  if (!exists(s)) return undefined
+  assertMayTouch(s, verb, ctx.inputs.allowProduction)
+  if (!inProgress(s) || s.state === 'deleting') return s
+  ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the ${verb}`)
+  const settled = await until(ctx, api, name, 'settled', s.state)
+  return exists(settled) ? settled : undefined
+}
+
 async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
   const name = ctx.inputs.sandboxName as string
   const gone = (): StepResult => {
     ctx.log.notice(`Sandbox "${name}" does not exist (already deleted): nothing to delete`)
     return results(ctx, token, { name, state: 'deleted' }, false, 'do nothing')
   }
-  let s = await api.get(name)
-  if (!exists(s)) return gone()
-  assertMayTouch(s, 'delete', ctx.inputs.allowProduction)
-  if (inProgress(s) && s.state !== 'deleting') {
-    ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the delete`)
-    s = await until(ctx, api, name, 'settled', s.state)
-    if (!exists(s)) return gone()
-  }
+  const s = await readyFor(ctx, api, name, 'delete')
+  if (!s) return gone()
   const res = s.state === 'deleting' ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
   if (res?.status === 404) return gone()
   ctx.log.info(`Deleting sandbox "${name}"`)
@@ -189,17 +198,11 @@ async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
   if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
   const name = handoff.sandbox
   const api = await connect(ctx)
-  let s = await api.get(name)
-  if (!exists(s)) {
+  const s = await readyFor(ctx, api, name, handoff.action)
+  if (!s) {
     const why = handoff.confirmed ? 'already gone' : 'never created (the create did not go through)'
     ctx.log.notice(`Sandbox "${name}" is ${why}: nothing to ${handoff.action}`)
     return `Nothing to ${handoff.action}: sandbox "${name}" is ${why}`
-  }
-  assertMayTouch(s, handoff.action, ctx.inputs.allowProduction)
-  if (inProgress(s) && s.state !== 'deleting') {
-    ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the ${handoff.action}`)
-    s = await until(ctx, api, name, 'settled', s.state)
-    if (!exists(s)) return `Nothing to ${handoff.action}: sandbox "${name}" is gone`
   }
   if (handoff.action === 'reset') {
     await resetSandbox(ctx, api, s)
