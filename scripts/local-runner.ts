@@ -85,7 +85,8 @@ export function parseFileCommands(text: string): Record<string, string> {
 function inputEnv(inputs: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(actionYml().inputs)) {
-    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default)
+    // The runner evaluates `${{ github.token }}`; locally there is no token unless a test gives one.
+    if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = /^\$\{\{.*\}\}$/.test(String(spec.default)) ? '' : String(spec.default)
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   return env

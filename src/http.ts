@@ -34,6 +34,8 @@ export interface Request {
   form?: Record<string, string>
   /** statuses that are answers rather than errors (a 404 on a lookup, a 409 on a create) */
   accept?: number[]
+  /** repeating the call is harmless (a token mint, Trackstar's generate): a 500 is retried too */
+  idempotent?: boolean
 }
 
 export interface Response<T> {
@@ -70,8 +72,8 @@ const RETRY_STATUSES = new Set([429, 502, 503, 504])
  * call cannot do harm: a cleanup that gives up on one 500 leaks a sandbox, a create that
  * repeats itself may make two.
  */
-export function retryable(status: number, method: Method): boolean {
-  return RETRY_STATUSES.has(status) || (status === 500 && (method === 'GET' || method === 'DELETE'))
+export function retryable(status: number, method: Method, idempotent = false): boolean {
+  return RETRY_STATUSES.has(status) || (status === 500 && (idempotent || method === 'GET' || method === 'DELETE'))
 }
 // A 5xx whose request may still have been carried out by the provider.
 const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 504])
@@ -194,7 +196,7 @@ export class Http {
         hint: this.opts.hint?.(res.status, parsed.code, parsed.message),
         afterUnknownOutcome: unknownOutcome
       })
-      if (!retryable(res.status, req.method) || attempt >= this.maxAttempts) throw error
+      if (!retryable(res.status, req.method, req.idempotent) || attempt >= this.maxAttempts) throw error
       if (UNKNOWN_OUTCOME_STATUSES.has(res.status)) unknownOutcome = true
 
       const asked = retryAfterMs(res.headers, deadline.clock.now())

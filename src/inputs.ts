@@ -6,10 +6,16 @@ import type { Secrets } from './secrets'
 export type Cleanup = 'auto' | 'delete' | 'reset' | 'none'
 export type IntegrationType = 'wms' | 'cart' | 'carrier'
 export type IfExists = 'reuse' | 'reset' | 'fail'
+export type IfFull = 'wait' | 'fail'
+
+/** A lease pool: listed names, or every sandbox whose name starts with a prefix (`ci-pool-*`). */
+export type Pool = { kind: 'names'; names: string[] } | { kind: 'prefix'; prefix: string }
 
 interface CommonInputs {
   cleanup: Cleanup
   timeoutSeconds: number
+  /** the post step's own budget */
+  cleanupTimeoutSeconds: number
   wait: boolean
   summary: boolean
   exportEnv: boolean
@@ -31,7 +37,7 @@ export type AdobeAuth =
 
 export interface AdobeInputs extends CommonInputs {
   provider: 'adobe'
-  operation: 'create' | 'reset' | 'delete' | 'prune'
+  operation: 'create' | 'reset' | 'delete' | 'prune' | 'lease' | 'get'
   auth: AdobeAuth
   apiKey: string
   orgId: string
@@ -46,6 +52,17 @@ export interface AdobeInputs extends CommonInputs {
   prunePrefix?: string
   pruneOlderThanSeconds: number
   dryRun: boolean
+  /** lease only */
+  pool?: Pool
+  leaseTtlSeconds: number
+  ifFull: IfFull
+  /** access-control role ids to grant the sandbox to; empty: none */
+  roleIds: string[]
+  packageId?: string
+  /** for prune-closed and pr-comment only; '' when none */
+  githubToken: string
+  pruneClosed: boolean
+  prComment: boolean
 }
 
 export type Inputs = TrackstarInputs | AdobeInputs
@@ -141,6 +158,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   const common: CommonInputs = {
     cleanup,
     timeoutSeconds: parseTimeout('timeout', get('timeout'), 900),
+    cleanupTimeoutSeconds: parseTimeout('cleanup-timeout', get('cleanup-timeout'), 600),
     wait: parseBoolean('wait', get('wait'), true),
     summary: parseBoolean('summary', get('summary'), true),
     exportEnv: parseBoolean('export-env', get('export-env'), false)
@@ -158,7 +176,13 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     ignoreWarnings: parseBoolean('ignore-warnings', get('ignore-warnings'), false),
     allowProduction: parseBoolean('allow-production', get('allow-production'), false),
     pruneOlderThanSeconds: parseAge('prune-older-than', get('prune-older-than') || '24h'),
-    dryRun: parseBoolean('dry-run', get('dry-run'), false)
+    dryRun: parseBoolean('dry-run', get('dry-run'), false),
+    leaseTtlSeconds: parseLeaseTtl(get('lease-ttl') || '6h'),
+    ifFull: oneOf('if-full', get('if-full') || 'wait', ['wait', 'fail'] as const),
+    roleIds: parseRoleIds(get('adobe-role-id')),
+    packageId: parsePackageId(get('adobe-package-id')),
+    pruneClosed: parseBoolean('prune-closed', get('prune-closed'), false),
+    prComment: parseBoolean('pr-comment', get('pr-comment'), false)
   }
 
   if (provider === 'trackstar') {
@@ -178,7 +202,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     }
   }
 
-  const operation = oneOf('operation', get('operation') || 'create', ['create', 'reset', 'delete', 'prune'] as const)
+  const operation = oneOf('operation', get('operation') || 'create', ['create', 'reset', 'delete', 'prune', 'lease', 'get'] as const)
   if ((operation === 'delete' || operation === 'prune') && cleanup === 'reset') {
     throw new InputError('cleanup', `cannot be "reset" after operation "${operation}"; use auto or none`)
   }
@@ -227,8 +251,8 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
       `"${sandboxName}" is not a valid sandbox name; it must start with a lowercase letter and hold only lowercase letters, digits and hyphens, at most 256 characters`
     )
   }
-  if (sandboxName === undefined && (operation === 'reset' || operation === 'delete')) {
-    throw new InputError('sandbox-name', `is required for operation "${operation}" (name the sandbox to ${operation})`)
+  if (sandboxName === undefined && (operation === 'reset' || operation === 'delete' || operation === 'get')) {
+    throw new InputError('sandbox-name', `is required for operation "${operation}" (name the sandbox to ${operation === 'get' ? 'read' : operation})`)
   }
   const sandboxTitle = get('sandbox-title') || undefined
   if (sandboxTitle !== undefined && sandboxTitle.length > 256) {
@@ -242,6 +266,10 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
       throw new InputError('prune-prefix', `"${prunePrefix}" cannot start a sandbox name; expected a lowercase letter followed by lowercase letters, digits or hyphens`)
     }
   }
+
+  const pool = operation === 'lease' ? parsePool(get('pool')) : undefined
+  const githubToken = get('github-token')
+  secrets.add(githubToken)
 
   return {
     ...common,
@@ -259,6 +287,60 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     allowProduction: format.allowProduction,
     prunePrefix,
     pruneOlderThanSeconds: format.pruneOlderThanSeconds,
-    dryRun: format.dryRun
+    dryRun: format.dryRun,
+    pool,
+    leaseTtlSeconds: format.leaseTtlSeconds,
+    ifFull: format.ifFull,
+    roleIds: format.roleIds,
+    packageId: format.packageId,
+    githubToken,
+    pruneClosed: format.pruneClosed,
+    prComment: format.prComment
   }
+}
+
+/** `lease-ttl`: a duration no longer than a job can run. */
+export function parseLeaseTtl(value: string): number {
+  const seconds = parseAge('lease-ttl', value)
+  if (seconds > MAX_TIMEOUT_SECONDS) {
+    throw new InputError('lease-ttl', `got "${value}"; a lease cannot outlive the job that holds it (at most ${MAX_TIMEOUT_SECONDS / 3600}h)`)
+  }
+  return seconds
+}
+
+/** `pool`: comma-separated sandbox names, or one prefix ending in `*`. */
+export function parsePool(value: string): Pool {
+  if (value.trim() === '') throw new InputError('pool', 'is required for operation "lease": comma-separated sandbox names, or a prefix ending in * (ci-pool-*)')
+  const items = value.split(',').map(s => s.trim())
+  if (items.some(i => i === '')) throw new InputError('pool', `"${value}" has an empty item; expected comma-separated sandbox names or one prefix ending in *`)
+  if (items.length === 1 && items[0].endsWith('*')) {
+    const prefix = items[0].slice(0, -1)
+    if (prefix.includes('*') || !/^[a-z][a-z0-9-]*$/.test(prefix)) {
+      throw new InputError('pool', `"${items[0]}" is not a valid prefix: a lowercase letter, then lowercase letters, digits or hyphens, then one * at the end`)
+    }
+    return { kind: 'prefix', prefix }
+  }
+  for (const name of items) {
+    if (name.includes('*')) throw new InputError('pool', `"${name}": a * may only end a single prefix (ci-pool-*), not stand inside a list or a name`)
+    if (!SANDBOX_NAME_PATTERN.test(name)) throw new InputError('pool', `"${name}" is not a valid sandbox name (lowercase letters, digits and hyphens, starting with a letter)`)
+  }
+  return { kind: 'names', names: [...new Set(items)] }
+}
+
+/** `adobe-role-id`: comma-separated role ids, each non-empty and without spaces. */
+export function parseRoleIds(value: string): string[] {
+  if (value.trim() === '') return []
+  const ids = value.split(',').map(s => s.trim())
+  const bad = ids.find(id => !/^[A-Za-z0-9_.:-]+$/.test(id))
+  if (bad !== undefined) {
+    throw new InputError('adobe-role-id', `${bad === '' ? 'has an empty item' : `"${bad}" is not a role id`}; expected comma-separated role ids such as 3f6a1c2e-0000-4000-8000-000000000001`)
+  }
+  return [...new Set(ids)]
+}
+
+/** `adobe-package-id`: one id, no spaces. */
+export function parsePackageId(value: string): string | undefined {
+  if (value === '') return undefined
+  if (!/^[A-Za-z0-9_.:-]+$/.test(value)) throw new InputError('adobe-package-id', `"${value}" is not a package id; expected one id without spaces or commas`)
+  return value
 }

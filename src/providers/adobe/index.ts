@@ -226,6 +226,10 @@ async function run(ctx: Ctx): Promise<StepResult> {
       return remove(ctx, api, token)
     case 'prune':
       return prune(ctx, api, token)
+    case 'lease':
+    case 'get':
+      // Built on the lease branch (issue 12).
+      throw new ActionError(`operation "${ctx.inputs.operation}" is not available yet`)
   }
 }
 
