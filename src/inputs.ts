@@ -91,12 +91,15 @@ export function parseBoolean(input: string, value: string, fallback: boolean): b
   throw new InputError(input, `got "${value}"; accepted values: true, false`)
 }
 
+/** Seconds, or the duration forms of `prune-older-than` (`90s`, `15m`, `1h`), up to 6 hours. */
 export function parseTimeout(input: string, value: string, fallback: number): number {
   if (value === '') return fallback
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_TIMEOUT_SECONDS) {
-    throw new InputError(input, `got "${value}"; expected a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`)
+  const m = /^(\d+)\s*([smh]?)$/.exec(value)
+  const seconds = m ? Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600 }[m[2] as '' | 's' | 'm' | 'h'] : NaN
+  if (!(seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new InputError(input, `got "${value}"; expected a duration from 1 s to 6 h: seconds (900) or with a unit (90s, 15m, 1h)`)
   }
-  return Number(value)
+  return seconds
 }
 
 /** `90m`, `24h`, `7d`, `30s` or plain seconds, into seconds. */

@@ -1,16 +1,47 @@
 // The main step: read the inputs, let the chosen provider do the operation, hand the results
 // on. Provider-agnostic: everything provider-specific lives in src/providers/.
+import * as core from '@actions/core'
 import { CancelledError, errorMessage } from './errors'
+import { debugHint, failureTitle } from './failure'
+import { assertSecretsNotWithheld } from './fork'
 import { readInputs, type Inputs } from './inputs'
+import { inGroup } from './log'
 import { publish } from './outputs'
+import { post } from './post'
 import { Secrets } from './secrets'
-import { markMainStarted } from './state'
-import { createContext, providerOf, type StepDeps } from './step'
+import { isPost, markMainStarted, runnerState } from './state'
+import { createContext, providerOf, runnerDeps, type StepDeps } from './step'
 import { formatDuration, renderSummary } from './summary'
 
 const PROVIDER_TITLE = { trackstar: 'Trackstar', adobe: 'Adobe Experience Platform' } as const
 
-export async function run(deps: StepDeps): Promise<void> {
+/**
+ * The entry point of the bundle and of @github/local-action: the main step, or the post step
+ * once the main step's state says it ran. It never rejects; the runner's SIGINT/SIGTERM
+ * (a cancelled job) stop it through the step's deadline.
+ */
+export async function run(): Promise<void> {
+  const cancel = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!cancel.signal.aborted) core.info(`Received ${signal}: stopping`)
+    cancel.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const deps = runnerDeps(cancel.signal)
+    await (isPost(runnerState) ? post(deps) : runMain(deps))
+  } catch (err) {
+    core.error(errorMessage(err), { title: failureTitle() })
+    process.exitCode = core.ExitCode.Failure
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+/** The main step with its runner parts injected (tests, the benchmark). */
+export async function runMain(deps: StepDeps): Promise<void> {
   const secrets = new Secrets(deps.mask)
   const log = deps.logger(secrets)
   const startedAt = deps.clock.now()
@@ -18,9 +49,11 @@ export async function run(deps: StepDeps): Promise<void> {
   markMainStarted(deps.state)
   let inputs: Inputs | undefined
   try {
+    assertSecretsNotWithheld(deps.input, deps.env)
     inputs = readInputs(deps.input, deps.env, secrets)
     const ctx = createContext(deps, inputs, secrets, log)
-    const result = await providerOf(inputs).run(ctx)
+    const chosen = inputs
+    const result = await inGroup(log, `${PROVIDER_TITLE[inputs.provider]}: ${inputs.operation}`, () => providerOf(chosen).run(ctx))
     publish(deps.outputs, result.outputs, result.env, inputs.exportEnv)
     if (inputs.summary) {
       const rows: [string, string][] = [
@@ -31,11 +64,11 @@ export async function run(deps: StepDeps): Promise<void> {
       ]
       await deps.summary.write(renderSummary(`Sandbox: ${inputs.provider} ${inputs.operation}`, rows, secrets, result.summaryList))
     }
-    if (result.failure) deps.fail(secrets.redact(result.failure))
+    if (result.failure) deps.fail(secrets.redact(result.failure), failureTitle(`${inputs.provider} ${inputs.operation}`))
   } catch (err) {
     let message = errorMessage(err)
     if (err instanceof CancelledError) message += '. Anything already created is cleaned up by the post step'
-    deps.fail(secrets.redact(message))
+    deps.fail(secrets.redact(message + debugHint(err, deps.env)), failureTitle(inputs && `${inputs.provider} ${inputs.operation}`))
     if (inputs?.summary) {
       const rows: [string, string][] = [
         ['Provider', PROVIDER_TITLE[inputs.provider]],

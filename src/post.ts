@@ -1,7 +1,9 @@
 // The post step: undo what the main step recorded, as `cleanup` decided. It never fails the
 // job: a cleanup that fails is a warning annotation that names what was left behind.
 import { errorMessage } from './errors'
+import { debugHint } from './failure'
 import { readInputs } from './inputs'
+import { inGroup } from './log'
 import { Secrets } from './secrets'
 import { loadHandoff, type Handoff } from './state'
 import { createContext, providerOf, type StepDeps } from './step'
@@ -21,18 +23,20 @@ export async function post(deps: StepDeps): Promise<void> {
   }
   let summaryOn = true
   let done: string
+  let idle = false
   try {
     const inputs = readInputs(deps.input, deps.env, secrets)
     summaryOn = inputs.summary
     const ctx = createContext(deps, inputs, secrets, log)
-    log.info(`Post step: ${handoff.action} the ${describeTarget(handoff)}`)
-    done = await providerOf(inputs).cleanup(ctx, handoff)
+    done = await inGroup(log, `Cleanup: ${handoff.action} the ${describeTarget(handoff)}`, () => providerOf(inputs).cleanup(ctx, handoff))
     log.info(done)
+    // A cleanup that found nothing to undo says so in the log, not in the job summary.
+    idle = /^Nothing to /.test(done)
   } catch (err) {
     done = `Cleanup failed: could not ${handoff.action} the ${describeTarget(handoff)}: ${errorMessage(err)}. Check it and ${handoff.action} it by hand`
-    log.warning(done)
+    log.warning(done + debugHint(err, deps.env))
   }
-  if (summaryOn) {
+  if (summaryOn && !idle) {
     await deps.summary.write(renderSummary('Sandbox cleanup (post step)', [['Post step', done]], secrets)).catch(() => undefined)
   }
 }

@@ -23,7 +23,8 @@ export interface StepDeps {
   summary: SummaryWriter
   mask: MaskFn
   logger(secrets: Secrets): Logger
-  fail(message: string): void
+  /** fails the step with an error annotation; `title` names the action and what failed */
+  fail(message: string, title?: string): void
   clock: Clock
   /** raised when the runner cancels the job */
   signal: AbortSignal
@@ -40,7 +41,10 @@ export function runnerDeps(signal: AbortSignal): StepDeps {
     summary: runnerSummary,
     mask: value => core.setSecret(value),
     logger: runnerLogger,
-    fail: message => core.setFailed(message),
+    fail: (message, title) => {
+      core.error(message, { title })
+      process.exitCode = core.ExitCode.Failure
+    },
     clock: systemClock,
     signal,
     run: runInfoFromContext

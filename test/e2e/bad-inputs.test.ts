@@ -24,7 +24,8 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['operation', 'trackstar', ['create', 'reset', 'prune']],
   ['operation', 'adobe', ['generate', 'destroy']],
   ['cleanup', 'trackstar', ['always', 'true']],
-  ['timeout', 'trackstar', ['0', '-5', '10m', '1.5', '999999']],
+  ['timeout', 'trackstar', ['0', '-5', '10x', '0m', '7h', '1.5', '999999']],
+  ['cleanup-timeout', 'trackstar', ['0', '1d', 'soon']],
   ['wait', 'adobe', ['yes', '1', 'on']],
   ['summary', 'trackstar', ['no']],
   ['export-env', 'trackstar', ['enabled']],
@@ -58,7 +59,7 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
+const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors'
-import { parseAge, parseBaseUrl, readInputs, type AdobeInputs, type TrackstarInputs } from '../../src/inputs'
+import { parseAge, parseBaseUrl, parseTimeout, readInputs, type AdobeInputs, type TrackstarInputs } from '../../src/inputs'
 import { Secrets } from '../../src/secrets'
 
 function read(inputs: Record<string, string>, env: Record<string, string> = {}) {
@@ -71,7 +71,9 @@ describe('readInputs', () => {
     [{ provider: 'trackstar', 'trackstar-api-key': 'k', 'trackstar-api-url': 'http://api.example.com' }, 'trackstar-api-url'],
     [{ provider: 'trackstar', 'trackstar-api-key': 'k', cleanup: 'always' }, 'cleanup'],
     [{ provider: 'trackstar', 'trackstar-api-key': 'k', timeout: '0' }, 'timeout'],
-    [{ provider: 'trackstar', 'trackstar-api-key': 'k', timeout: '10m' }, 'timeout'],
+    [{ provider: 'trackstar', 'trackstar-api-key': 'k', timeout: '10x' }, 'timeout'],
+    [{ provider: 'trackstar', 'trackstar-api-key': 'k', timeout: '7h' }, 'timeout'],
+    [{ provider: 'trackstar', 'trackstar-api-key': 'k', 'cleanup-timeout': '1d' }, 'cleanup-timeout'],
     [{ provider: 'trackstar', 'trackstar-api-key': 'k', verify: 'yes' }, 'verify'],
     [{ provider: 'trackstar', 'trackstar-api-key': 'k', operation: 'delete', cleanup: 'reset' }, 'cleanup'],
     [{ ...ADOBE, 'adobe-org-id': 'not-an-org' }, 'adobe-org-id'],
@@ -114,4 +116,23 @@ describe('parseAge', () => {
     ['3600', 3600]
   ])('%s is %i seconds', (text, seconds) => expect(parseAge('a', text)).toBe(seconds))
   it.each(['0', '-1h', '1w', 'h'])('rejects %s', text => expect(() => parseAge('a', text)).toThrow(InputError))
+})
+
+describe('parseTimeout', () => {
+  it.each([
+    ['900', 900],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['6h', 21600],
+    ['360m', 21600]
+  ])('%s is %i seconds', (text, seconds) => expect(parseTimeout('timeout', text, 1)).toBe(seconds))
+  it('falls back when empty', () => expect(parseTimeout('timeout', '', 600)).toBe(600))
+  it.each(['0', '0m', '1.5', '-5', '10x', '1d', '7h', '21601', 'm', '15 minutes'])('rejects %s, naming the input', text => {
+    expect(() => parseTimeout('cleanup-timeout', text, 1)).toThrow(/Input `cleanup-timeout`: .*15m/)
+  })
+  it('reads both timeouts in duration form', () => {
+    const t = read({ provider: 'trackstar', 'trackstar-api-key': 'k', timeout: '15m', 'cleanup-timeout': '1h' }).result
+    expect(t).toMatchObject({ timeoutSeconds: 900, cleanupTimeoutSeconds: 3600 })
+  })
 })
