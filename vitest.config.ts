@@ -7,6 +7,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // End-to-end tests spawn the bundle; two cores, so keep the pool small.
     maxWorkers: 2,
+    // Tests marked concurrent (each with its own emulator) mostly wait on back-offs and
+    // provisioning, so more of them fit side by side than there are cores.
+    maxConcurrency: 8,
     reporters: process.env.VITEST_JSON ? ['default', ['json', { outputFile: process.env.VITEST_JSON }]] : ['default']
   }
 })

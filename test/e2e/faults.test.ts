@@ -11,13 +11,9 @@ import { expectMaskedEverywhere } from '../harness/secrets'
 const API = `${ADOBE_BASE}/sandboxes`
 const REQUEST_TIMEOUT_MS = 1000
 
-let emu: Emulator
 let ran = 0
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 300, resetMs: 300, deleteMs: 200 } })
-})
-afterEach(async () => emu?.close())
 afterAll(() => console.log(`fault matrix: ${ran} cases ran`))
+const startFaultEmulator = (): Promise<Emulator> => startEmulator({ adobe: { createMs: 300, resetMs: 300, deleteMs: 200 } })
 
 /** 'ok-if-idempotent': a GET or DELETE retries it and succeeds; a POST or PUT fails. */
 type Expect = 'ok' | 'fail' | 'ok-if-idempotent'
@@ -46,15 +42,15 @@ interface Operation {
   /** the request the fault is put on */
   method: string
   path: string | RegExp
-  /** run the case; returns the faulted step's run */
-  run(inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }>
+  /** run the case against its own emulator; returns the faulted step's run */
+  run(emu: Emulator, inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }>
   /** sandboxes that must be live at the end (besides the default) */
   keep: string[]
 }
 
 const env = { EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }
-const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', ...extra })
-const ad = (extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', ...extra })
+const ts = (emu: Emulator, extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', ...extra })
+const ad = (emu: Emulator, extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', ...extra })
 
 /** main (faults injected first), then post with its state */
 async function job(inputs: Record<string, string>, inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }> {
@@ -79,30 +75,30 @@ const OPERATIONS: Operation[] = [
     method: 'POST',
     path: '/sandbox/generate-sandbox/wms',
     keep: [],
-    run: inject => job(ts({ cleanup: 'none' }), inject)
+    run: (emu, inject) => job(ts(emu, { cleanup: 'none' }), inject)
   },
   {
     name: 'trackstar delete',
     method: 'DELETE',
     path: '/connections',
     keep: [],
-    run: inject => job(ts({ operation: 'delete' }), inject)
+    run: (emu, inject) => job(ts(emu, { operation: 'delete' }), inject)
   },
   {
     name: 'adobe create',
     method: 'POST',
     path: API,
     keep: [],
-    run: inject => job(ad({ 'sandbox-name': 'fault-create' }), inject)
+    run: (emu, inject) => job(ad(emu, { 'sandbox-name': 'fault-create' }), inject)
   },
   {
     name: 'adobe reset',
     method: 'PUT',
     path: `${API}/pool`,
     keep: ['pool'],
-    run: inject => {
+    run: (emu, inject) => {
       emu.adobe.seed({ name: 'pool', type: 'development', state: 'active' })
-      return job(ad({ operation: 'reset', 'sandbox-name': 'pool' }), inject)
+      return job(ad(emu, { operation: 'reset', 'sandbox-name': 'pool' }), inject)
     }
   },
   {
@@ -110,9 +106,9 @@ const OPERATIONS: Operation[] = [
     method: 'DELETE',
     path: `${API}/doomed`,
     keep: [],
-    run: inject => {
+    run: (emu, inject) => {
       emu.adobe.seed({ name: 'doomed', type: 'development', state: 'active' })
-      return job(ad({ operation: 'delete', 'sandbox-name': 'doomed' }), inject)
+      return job(ad(emu, { operation: 'delete', 'sandbox-name': 'doomed' }), inject)
     }
   },
   {
@@ -120,7 +116,7 @@ const OPERATIONS: Operation[] = [
     method: 'DELETE',
     path: `${API}/post-create`,
     keep: [],
-    run: inject => postJob(ad({ 'sandbox-name': 'post-create' }), inject)
+    run: (emu, inject) => postJob(ad(emu, { 'sandbox-name': 'post-create' }), inject)
   },
   {
     name: 'adobe lookups while waiting',
@@ -129,14 +125,14 @@ const OPERATIONS: Operation[] = [
     keep: [],
     // the rule starts with a 'pass': the first lookup (does it exist?) goes through and the
     // faults hit the polling that follows
-    run: inject => job(ad({ 'sandbox-name': 'wait-lookups' }), inject)
+    run: (emu, inject) => job(ad(emu, { 'sandbox-name': 'wait-lookups' }), inject)
   },
   {
     name: 'trackstar post-step reset',
     method: 'POST',
     path: '/sandbox/generate-sandbox/cart',
     keep: [],
-    run: inject => postJob(ts({ 'integration-type': 'cart' }), inject)
+    run: (emu, inject) => postJob(ts(emu, { 'integration-type': 'cart' }), inject)
   }
 ]
 
@@ -144,13 +140,17 @@ function isPost(op: Operation): boolean {
   return op.name.includes('post-step')
 }
 
-describe('fault matrix', () => {
+// Each case has its own emulator, so the cases run side by side: most of their time is
+// spent waiting out back-offs and provisioning, not computing.
+describe.concurrent('fault matrix', () => {
   const cases = OPERATIONS.flatMap(op => FAULTS.map(([fault, faults, outcome]) => [`${fault} during ${op.name}`, op, faults, outcome] as const))
-  it.each(cases)('%s', async (_title, op, faults, expected) => {
+  it.for(cases)('%s', async ([, op, faults, expected], { expect, onTestFinished }) => {
     ran++
+    const emu = await startFaultEmulator()
+    onTestFinished(() => emu.close())
     const outcome = expected === 'ok-if-idempotent' ? (['GET', 'DELETE'].includes(op.method) ? 'ok' : 'fail') : expected
     const rule = op.name === 'adobe lookups while waiting' ? (['pass', ...faults] as (Fault | 'pass')[]) : faults
-    const { faulted, all } = await op.run(() => emu.faults.add({ method: op.method, path: op.path, faults: rule }))
+    const { faulted, all } = await op.run(emu, () => emu.faults.add({ method: op.method, path: op.path, faults: rule }))
     expect(emu.faults.pending(), 'every injected fault was met').toBe(0)
 
     if (isPost(op)) {
@@ -179,9 +179,14 @@ describe('fault matrix', () => {
 })
 
 describe('creates are not blindly repeated', () => {
+  let emu: Emulator
+  beforeEach(async () => {
+    emu = await startFaultEmulator()
+  })
+  afterEach(async () => emu?.close())
   it('a create whose answer was lost, retried into a 409, is this step\'s sandbox', async () => {
     emu.faults.add({ method: 'POST', path: API, faults: [{ kind: 'drop-after' }] })
-    const main = await runStep({ inputs: ad({ 'sandbox-name': 'lost-answer' }), env })
+    const main = await runStep({ inputs: ad(emu, { 'sandbox-name': 'lost-answer' }), env })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.outputs.created).toBe('true')
     expect(main.stdout).toContain('answered 409 after an attempt whose outcome was unknown')
@@ -193,7 +198,7 @@ describe('creates are not blindly repeated', () => {
     // Another job creates the same name between our lookup and our create.
     emu.faults.add({ method: 'GET', path: `${API}/raced`, faults: [{ kind: 'status', status: 404, body: { type: 'x/SMS-2006-404', status: 404, title: 'not found' } }] })
     emu.adobe.seed({ name: 'raced', type: 'development', state: 'active' })
-    const main = await runStep({ inputs: ad({ 'sandbox-name': 'raced' }), env })
+    const main = await runStep({ inputs: ad(emu, { 'sandbox-name': 'raced' }), env })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.outputs.created).toBe('false')
     expect(main.state.cleanup ?? '').toBe('')
@@ -202,7 +207,7 @@ describe('creates are not blindly repeated', () => {
 
   it('each retry is one log line with its reason', async () => {
     emu.faults.add({ method: 'POST', path: '/sandbox/generate-sandbox/wms', faults: [{ kind: 'status', status: 503 }, { kind: 'rate-limit', header: 'retry-after', seconds: 1 }] })
-    const main = await runStep({ inputs: ts({ cleanup: 'none' }), env })
+    const main = await runStep({ inputs: ts(emu, { cleanup: 'none' }), env })
     expect(main.exitCode).toBe(0)
     const retries = main.stdout.split('\n').filter(l => l.includes('retrying in'))
     expect(retries).toHaveLength(2)
@@ -214,7 +219,7 @@ describe('creates are not blindly repeated', () => {
     const closed = await startEmulator()
     const url = closed.url
     await closed.close()
-    const main = await runStep({ inputs: { ...ts({ cleanup: 'none', timeout: '3' }), 'trackstar-api-url': url }, env })
+    const main = await runStep({ inputs: { ...ts(emu, { cleanup: 'none', timeout: '3' }), 'trackstar-api-url': url }, env })
     expect(main.exitCode).toBe(1)
     expect(main.stdout.split('\n').filter(l => l.includes('ECONNREFUSED') && l.includes('retrying in')).length).toBeGreaterThan(0)
     expect(errors(main)[0]).toMatch(/Timed out after 3 s while generate wms sandbox \(Trackstar\); last failure: ECONNREFUSED/)
@@ -223,7 +228,7 @@ describe('creates are not blindly repeated', () => {
 
   it('retries stay inside the step timeout', async () => {
     emu.faults.add({ method: 'POST', path: '/sandbox/generate-sandbox/wms', faults: Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 }) as Fault) })
-    const main = await runStep({ inputs: ts({ cleanup: 'none', timeout: '2' }), env })
+    const main = await runStep({ inputs: ts(emu, { cleanup: 'none', timeout: '2' }), env })
     expect(main.exitCode).toBe(1)
     expect(errors(main)[0]).toMatch(/Timed out after 2 s|gave up|HTTP 503/i)
     expect(main.wallMs).toBeLessThan(6000)
