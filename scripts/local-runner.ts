@@ -34,6 +34,12 @@ export interface StepOptions {
   /** send a signal once stdout contains this text */
   signalWhen?: { text: string; signal: NodeJS.Signals }
   timeoutMs?: number
+  /** each line of stdout as it arrives (a local run streams the log) */
+  onLine?: (line: string) => void
+  /** cancels the step the way the runner does: SIGINT, then SIGTERM if it is still running */
+  cancel?: AbortSignal
+  /** the step in its own process group, so a terminal's Ctrl-C reaches only the caller */
+  ownProcessGroup?: boolean
 }
 
 export interface StepRun {
@@ -145,12 +151,26 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
   const env: Record<string, string> = { ...base.env, ...state, ...opts.env }
   const node = nodeBinary()
   const started = Date.now()
-  const child = spawn(node, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(node, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false })
   let stdout = ''
   let stderr = ''
   let signalledMs: number | undefined
+  let partial = ''
+  const onCancel = (): void => {
+    signalledMs ??= Date.now() - started
+    child.kill('SIGINT')
+    // The runner follows up with SIGTERM when a step ignores the SIGINT for 7.5 s.
+    setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'), 7500).unref()
+  }
+  if (opts.cancel?.aborted) onCancel()
+  else opts.cancel?.addEventListener('abort', onCancel, { once: true })
   child.stdout.on('data', d => {
     stdout += String(d)
+    if (opts.onLine) {
+      const lines = (partial + String(d)).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) opts.onLine(line)
+    }
     if (opts.signalWhen && signalledMs === undefined && stdout.includes(opts.signalWhen.text)) {
       signalledMs = Date.now() - started
       child.kill(opts.signalWhen.signal)
@@ -165,6 +185,8 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
     }, limit)
     child.on('close', code => {
       clearTimeout(timer)
+      opts.cancel?.removeEventListener('abort', onCancel)
+      if (partial) opts.onLine?.(partial)
       resolveExit(code)
     })
   })
@@ -198,7 +220,8 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
 /** A job: the main step, then the post step with the main step's state, as the runner does. */
 export async function runJob(opts: StepOptions & { postEnv?: Record<string, string> }): Promise<{ main: StepRun; post: StepRun }> {
   const main = await runStep(opts)
-  const post = await runStep({ ...opts, signalWhen: undefined, state: main.state, env: { ...opts.env, ...opts.postEnv } })
+  // A cancel stops the main step only: the post step still runs, as on the runner.
+  const post = await runStep({ ...opts, signalWhen: undefined, cancel: undefined, state: main.state, env: { ...opts.env, ...opts.postEnv } })
   return { main, post }
 }
 
@@ -212,20 +235,20 @@ export function errors(run: StepRun): string[] {
  * hidden, annotations as the runner prints them.
  */
 export function renderLog(run: StepRun, masks: string[] = run.masks): string[] {
+  return run.stdout.split('\n').flatMap(line => renderLine(line, masks) ?? [])
+}
+
+/** One stdout line as the log shows it; undefined for lines the log hides. */
+export function renderLine(line: string, masks: string[]): string | undefined {
+  if (line === '' || line.startsWith('::add-mask::') || line.startsWith('::debug::')) return undefined
   const hide = [...new Set(masks)].filter(m => m.length > 0).sort((a, b) => b.length - a.length)
-  const mask = (line: string): string => hide.reduce((l, m) => l.split(m).join('***'), line)
-  const shown: string[] = []
-  for (const line of run.stdout.split('\n')) {
-    if (line === '' || line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue
-    const annotation = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line)
-    if (annotation) {
-      const kind = annotation[1][0].toUpperCase() + annotation[1].slice(1)
-      shown.push(mask(`${kind}: ${annotation[2].replace(/%0A/g, '\n  ').replace(/%25/g, '%')}`))
-    } else {
-      shown.push(mask(line))
-    }
+  const mask = (text: string): string => hide.reduce((l, m) => l.split(m).join('***'), text)
+  const annotation = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line)
+  if (annotation) {
+    const kind = annotation[1][0].toUpperCase() + annotation[1].slice(1)
+    return mask(`${kind}: ${annotation[2].replace(/%0A/g, '\n  ').replace(/%25/g, '%')}`)
   }
-  return shown
+  return mask(line)
 }
 
 /** Outputs as a log would show them: secrets masked. */

