@@ -11,10 +11,10 @@ import { maskedOutputs, renderLine, ROOT, runStep, unescapeData, type StepRun } 
 
 const USAGE = `usage: npm run local -- [flags]
 
-  --env-file PATH  inputs (INPUT_<NAME>=) and credentials, read with node's parseEnv (default: .env)
+  --env-file PATH    inputs (INPUT_<NAME>=) and credentials, read with node's parseEnv (default: .env)
   --repo OWNER/NAME  the repository the run is for (default: from git's origin remote, else local/<folder>)
-  --pr N           run as a pull_request event for this pull request (default: a push to the current git branch)
-  -h, --help       this text`
+  --pr N             run as a pull_request event for this pull request (default: a push to the current git branch)
+  -h, --help         this text`
 
 export interface LocalConfig {
   envFile: string

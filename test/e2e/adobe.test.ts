@@ -73,7 +73,8 @@ describe('adobe create', () => {
 
   it('if-exists: reuse waits while the existing sandbox is still creating', async () => {
     emu.adobe.seed({ name: 'pool-creating', type: 'development', state: 'active' })
-    emu.adobe.setTimings({ resetMs: 1500 })
+    // Long enough to outlast the next step's start on a busy machine.
+    emu.adobe.setTimings({ resetMs: 4000 })
     await runStep({ inputs: adobeInputs(emu, { operation: 'reset', 'sandbox-name': 'pool-creating', wait: 'false' }) })
     emu.adobe.setTimings({ resetMs: 600 })
     const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating' }) })

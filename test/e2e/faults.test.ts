@@ -13,7 +13,9 @@ const REQUEST_TIMEOUT_MS = 1000
 
 let ran = 0
 afterAll(() => console.log(`fault matrix: ${ran} cases ran`))
-const startFaultEmulator = (): Promise<Emulator> => startEmulator({ adobe: { createMs: 300, resetMs: 300, deleteMs: 200 } })
+// A reset outlasts the retry that follows a lost answer, even on a busy machine, so the retry
+// finds it still resetting.
+const startFaultEmulator = (): Promise<Emulator> => startEmulator({ adobe: { createMs: 300, resetMs: 1500, deleteMs: 200 } })
 
 /** 'ok-if-idempotent': a GET or DELETE retries it and succeeds; a POST or PUT fails. */
 type Expect = 'ok' | 'fail' | 'ok-if-idempotent'
