@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
-    // End-to-end tests spawn the bundle; two cores, so keep the pool small.
-    maxWorkers: 2,
+    // End-to-end tests spawn the bundle and then mostly wait (provisioning, back-offs), so
+    // three files side by side fit on two cores; the longest files then no longer queue.
+    maxWorkers: 3,
     // Tests marked concurrent (each with its own emulator) mostly wait on back-offs and
     // provisioning, so more of them fit side by side than there are cores.
     maxConcurrency: 8,

@@ -257,7 +257,8 @@ describe('adobe licence', () => {
 
 describe('adobe create over a sandbox being deleted', () => {
   it('waits until the old one is gone, then creates it anew', async () => {
-    emu.adobe.setTimings({ deleteMs: 1500 })
+    // Long enough to outlast the next step's start on a busy machine.
+    emu.adobe.setTimings({ deleteMs: 4000 })
     emu.adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
     await runStep({ inputs: adobeInputs(emu, { operation: 'delete', 'sandbox-name': 'recycled', wait: 'false' }) })
     expect(emu.adobe.get('recycled')?.state).toBe('deleting')

@@ -1,6 +1,6 @@
 // Bad input: every input that takes a restricted value, with its invalid values. Each case
 // fails the bundled main step with one error that names the input, before any request.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator } from '../../emulator/index'
 import { actionYml, errors, runStep } from '../../scripts/local-runner'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
@@ -9,8 +9,11 @@ let emu: Emulator
 beforeAll(async () => {
   emu = await startEmulator()
 })
-afterAll(async () => emu?.close())
-beforeEach(() => emu.clearLog())
+afterAll(async () => {
+  // the last case to finish is checked here
+  expect(emu.requests, 'no request may be made before the inputs are valid').toEqual([])
+  await emu?.close()
+})
 
 type Base = 'trackstar' | 'adobe'
 const bases = (): Record<Base, Record<string, string>> => ({
@@ -73,7 +76,9 @@ async function expectRejected(name: string, inputs: Record<string, string>): Pro
   expect(emu.requests, 'no request may be made before the inputs are valid').toEqual([])
 }
 
-describe('bad inputs fail before any request', () => {
+// The cases run side by side against one emulator that must see no request at all: a
+// request from any case fails the checks that follow it.
+describe.concurrent('bad inputs fail before any request', () => {
   const cases = TABLE.flatMap(([name, base, values]) => values.map(value => [name, base, value] as const))
   it.each(cases)('%s (%s) = %j', async (name, base, value) => {
     const inputs = { ...bases()[base] }
