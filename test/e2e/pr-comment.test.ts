@@ -78,6 +78,28 @@ describe('pr-comment', () => {
     for (const s of secrets) expect(JSON.stringify(emu.github.comments())).not.toContain(s)
   })
 
+  it('finds its comment past the first page of a busy pull request, and edits nobody else\'s', async () => {
+    token()
+    const first = await runStep({ inputs: inputs(), event: prEvent(), env: githubEnv(emu) })
+    expect(first.exitCode, first.stdout).toBe(0)
+    const ours = emu.github.comments()[0]
+    // 150 comments by people after ours, one of them quoting the marker mid-text.
+    const post = (body: string) =>
+      fetch(`${emu.url}/api/v3/repos/${REPO}/issues/${PR}/comments`, { method: 'POST', headers: { authorization: `token ${TOKEN}` }, body: JSON.stringify({ body }) })
+    for (let i = 0; i < 150; i++) expect((await post(i === 120 ? `see ${ours.body.split('\n')[0]}` : `comment ${i}`)).status).toBe(201)
+    emu.clearLog()
+
+    const again = await runStep({ inputs: inputs(), event: prEvent(), env: githubEnv(emu, { GITHUB_RUN_ATTEMPT: '3' }) })
+    expect(again.exitCode, again.stdout).toBe(0)
+    const lists = githubCalls().filter(r => r.method === 'GET')
+    expect(lists.map(r => r.query.page ?? '1')).toEqual(['1', '2'])
+    expect(githubCalls().filter(r => r.method === 'POST')).toEqual([])
+    const all = emu.github.comments()
+    expect(all).toHaveLength(151)
+    expect(all.find(c => c.id === ours.id)?.body).toContain('run 9876543210 attempt 3')
+    expect(all.filter(c => c.body.includes('attempt 3'))).toHaveLength(1)
+  })
+
   it('main step of the comment: state, and what the post step will do', async () => {
     token()
     const main = await runStep({ inputs: inputs({ cleanup: 'none' }), event: prEvent(), env: githubEnv(emu) })
