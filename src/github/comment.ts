@@ -66,7 +66,7 @@ export function renderComment(run: RunInfo, view: CommentView, step: 'main' | 'p
     `| State | ${code(view.state)} |`,
     `| Type | ${code(view.type)} |`,
     `| Made by | ${view.madeBy}${where ? ` (${where})` : ''} |`,
-    `| Cleanup | ${view.cleanup.replace(/[\r\n|]/g, ' ')} |`,
+    `| Cleanup | ${view.cleanup.replace(/[\r\n|]/g, ' ').replace(/</g, '‹')} |`,
     '',
     `<sub>Updated by the ${step === 'main' ? 'main' : 'post'} step of ${runLabel(run)}. This comment is kept up to date in place.</sub>`,
     ''
