@@ -8,7 +8,7 @@
 //   - anything else (a title it cannot read, another repository's, one kept after a run
 //     without a PR) is judged by age, as without prune-closed.
 // A lookup GitHub does not answer keeps the sandbox (fail closed) and is reported.
-import { errorMessage, ProviderError } from '../errors'
+import { ActionError, errorMessage, ProviderError } from '../errors'
 import type { AdobeInputs } from '../inputs'
 import { parseSandboxTitle, type TitleFacts } from '../naming'
 import type { StepContext, SummaryRow } from '../providers/types'
@@ -62,7 +62,7 @@ export function githubClientFor(ctx: StepContext<AdobeInputs>): GitHubClient {
  * ask about. A token GitHub refuses is an error naming `github-token`.
  */
 export async function checkPruneClosed(ctx: StepContext<AdobeInputs>, client = githubClientFor(ctx)): Promise<GitHubClient> {
-  if (!ctx.run.repository) throw new ProviderError({ provider: GITHUB, action: 'prune-closed', status: 0, providerMessage: 'GITHUB_REPOSITORY is not set', hint: 'prune-closed runs inside a GitHub workflow' })
+  if (!ctx.run.repository) throw new ActionError('prune-closed needs GITHUB_REPOSITORY, which the runner sets: it judges the sandboxes of that repository')
   try {
     await client.checkToken()
   } catch (err) {
