@@ -69,7 +69,10 @@ export async function checkPruneClosed(ctx: StepContext<AdobeInputs>, client = g
     if (err instanceof ProviderError && err.status === 401) {
       throw new ProviderError({ ...err.details, action: 'check `github-token` for prune-closed', hint: 'Input `github-token` is not usable: GitHub answered 401. Pass a valid token (the default ${{ github.token }} works) or turn prune-closed off' })
     }
-    throw err
+    if (!(err instanceof ProviderError)) throw err
+    // Anything else (GitHub Enterprise Server without rate limiting answers 404 here, an
+    // outage): the lookups will tell, and what they cannot decide is kept.
+    ctx.log.info(`Could not check github-token (${errorMessage(err)}): going on`)
   }
   return client
 }

@@ -153,6 +153,16 @@ describe('prune-closed', () => {
     expectMaskedEverywhere(main, [TOKEN])
   })
 
+  it('a GitHub Enterprise Server without rate limiting (404 on /rate_limit) still decides', async () => {
+    token()
+    const expected = seedMix()
+    emu.faults.add({ method: 'GET', path: '/api/v3/rate_limit', faults: [{ kind: 'status', status: 404, body: { message: 'Rate limiting is not enabled.' } }] })
+    const main = await runStep({ inputs: inputs(), env: githubEnv(emu) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(JSON.parse(main.outputs.pruned)).toEqual(Object.keys(expected).sort())
+    expect(main.stdout).toContain('Could not check github-token')
+  })
+
   it('waits out a secondary rate limit (403 with retry-after) and decides as usual', async () => {
     token()
     const expected = seedMix()
