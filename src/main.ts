@@ -11,6 +11,7 @@ import { post } from './post'
 import { Secrets } from './secrets'
 import { isPost, markMainStarted, runnerState } from './state'
 import { createContext, providerOf, runnerDeps, type StepDeps } from './step'
+import { commentAfterMain } from './github/comment'
 import { formatDuration, renderSummary } from './summary'
 
 const PROVIDER_TITLE = { trackstar: 'Trackstar', adobe: 'Adobe Experience Platform' } as const
@@ -55,6 +56,7 @@ export async function runMain(deps: StepDeps): Promise<void> {
     const chosen = inputs
     const result = await inGroup(log, `${PROVIDER_TITLE[inputs.provider]}: ${inputs.operation}`, () => providerOf(chosen).run(ctx))
     publish(deps.outputs, result.outputs, result.env, inputs.exportEnv)
+    await commentAfterMain(ctx, deps.state, result)
     if (inputs.summary) {
       const rows: [string, string][] = [
         ['Provider', PROVIDER_TITLE[inputs.provider]],

@@ -7,6 +7,8 @@ import { inGroup } from './log'
 import { Secrets } from './secrets'
 import { loadHandoff, type Handoff } from './state'
 import { createContext, providerOf, type StepDeps } from './step'
+import { commentAfterCleanup } from './github/comment'
+import type { StepContext } from './providers/types'
 import { renderSummary } from './summary'
 
 export function describeTarget(h: Handoff): string {
@@ -24,11 +26,13 @@ export async function post(deps: StepDeps): Promise<void> {
   let summaryOn = true
   let done: string
   let idle = false
+  let ctx: StepContext | undefined
   try {
     const inputs = readInputs(deps.input, deps.env, secrets)
     summaryOn = inputs.summary
-    const ctx = createContext(deps, inputs, secrets, log)
-    done = await inGroup(log, `Cleanup: ${handoff.action} the ${describeTarget(handoff)}`, () => providerOf(inputs).cleanup(ctx, handoff))
+    const stepCtx = createContext(deps, inputs, secrets, log)
+    ctx = stepCtx
+    done = await inGroup(log, `Cleanup: ${handoff.action} the ${describeTarget(handoff)}`, () => providerOf(inputs).cleanup(stepCtx, handoff))
     log.info(done)
     // A cleanup that found nothing to undo says so in the log, not in the job summary.
     idle = /^Nothing to /.test(done)
@@ -39,4 +43,5 @@ export async function post(deps: StepDeps): Promise<void> {
   if (summaryOn && !idle) {
     await deps.summary.write(renderSummary('Sandbox cleanup (post step)', [['Post step', done]], secrets)).catch(() => undefined)
   }
+  if (ctx) await commentAfterCleanup(ctx, deps.state, handoff, done)
 }
