@@ -9,6 +9,10 @@ export interface RunInfo {
   prNumber?: number
   runId: number
   serverUrl: string
+  /** which attempt of the run (re-runs count up); for lease holders */
+  runAttempt?: number
+  /** the job's id in the workflow; for lease holders */
+  job?: string
 }
 
 export function runInfoFromContext(): RunInfo {
@@ -25,7 +29,9 @@ export function runInfoFromContext(): RunInfo {
     repo: repo || 'local',
     prNumber: typeof pr === 'number' ? pr : undefined,
     runId: context.runId || 0,
-    serverUrl: context.serverUrl || 'https://github.com'
+    serverUrl: context.serverUrl || 'https://github.com',
+    runAttempt: context.runAttempt || undefined,
+    job: context.job || undefined
   }
 }
 
