@@ -44,7 +44,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['ignore-warnings', 'adobe', ['sure']],
   ['allow-production', 'adobe', ['y']],
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
-  ['dry-run', 'adobe', ['perhaps']]
+  ['dry-run', 'adobe', ['perhaps']],
+  ['if-full', 'adobe', ['queue', 'WAIT']],
+  ['lease-ttl', 'adobe', ['forever', '0', '30s', '7h', '2d']]
 ]
 
 // Cases where the input is valid on its own but not with the operation it is given with.
@@ -54,11 +56,19 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['prune-prefix', 'required for prune', { operation: 'prune' }],
   ['prune-prefix', 'must start a valid name', { operation: 'prune', 'prune-prefix': 'GH_' }],
   ['cleanup', 'reset after delete', { operation: 'delete', 'sandbox-name': 'x', cleanup: 'reset' }],
+  ['pool', 'required for lease', { operation: 'lease' }],
+  ['pool', 'a * only at the end', { operation: 'lease', pool: 'ci-*-pool' }],
+  ['pool', 'a * not inside a list', { operation: 'lease', pool: 'ci-pool-1,ci-*' }],
+  ['pool', 'an empty item', { operation: 'lease', pool: 'ci-pool-1,,ci-pool-2' }],
+  ['pool', 'an invalid sandbox name', { operation: 'lease', pool: 'CI_Pool' }],
+  ['cleanup', 'no delete after lease', { operation: 'lease', pool: 'ci-pool-*', cleanup: 'delete' }],
+  ['sandbox-name', 'required for get', { operation: 'get' }],
+  ['cleanup', 'nothing to undo after get', { operation: 'get', 'sandbox-name': 'x', cleanup: 'reset' }],
   ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
+const PENDING: string[] = ['cleanup-timeout', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']

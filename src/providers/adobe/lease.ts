@@ -59,7 +59,7 @@ export function leaseTiming(env: NodeJS.ProcessEnv): LeaseTiming {
     settleMs,
     // long enough to confirm in (a read and a write), short enough that a claimant that
     // died or gave up blocks the sandbox only briefly
-    tentativeMs: Math.max(20 * settleMs, 10_000),
+    tentativeMs: Math.max(10 * settleMs, 5000),
     // Quick at first, so a release is noticed within a second or so; gentler on long waits.
     pollMs: elapsed => (elapsed < 60_000 ? 1000 : elapsed < 300_000 ? 3000 : 10_000),
     progressMs: 10_000
@@ -141,7 +141,8 @@ export async function claim(ctx: Ctx, api: SandboxApi, m: Member, lookSentAt: nu
     if (!['ready', 'cleaning', 'dirty', 'expired'].includes(slot.kind)) return undefined
   }
   const nonce = newNonce()
-  const tentative = formatHeld(clock.now() + timing.tentativeMs, nonce, holder)
+  const tentativeUntil = clock.now() + timing.tentativeMs
+  const tentative = formatHeld(tentativeUntil, nonce, holder)
   assertNoSecret(ctx, tentative)
   await api.setTitle(m.name, tentative)
   const span = clock.now() - sentAt
@@ -157,6 +158,11 @@ export async function claim(ctx: Ctx, api: SandboxApi, m: Member, lookSentAt: nu
     ctx.log.info(`Lost the claim on "${m.name}" (now held by ${who}): backing off`)
     return undefined
   }
+  if (clock.now() >= tentativeUntil - timing.settleMs) {
+    // Too close to its own expiry: another job may be taking it over as an expired claim.
+    ctx.log.info(`Claim on "${m.name}" was read back too late to confirm it safely: its record expires by itself, looking again`)
+    return undefined
+  }
   // Ours. From here the post step releases it, also after a cancel.
   if (ctx.inputs.cleanup !== 'none') ctx.record({ provider: 'adobe', sandbox: m.name, action: 'release', lease: nonce, confirmed: true })
   const until = clock.now() + ctx.inputs.leaseTtlSeconds * 1000
@@ -168,7 +174,7 @@ export async function claim(ctx: Ctx, api: SandboxApi, m: Member, lookSentAt: nu
 export async function acquire(ctx: Ctx, api: SandboxApi, timing: LeaseTiming, random: () => number = Math.random): Promise<Claim> {
   const { deadline, log, inputs } = ctx
   const started = deadline.clock.now()
-  let lastProgress = started
+  let lastProgress = -Infinity
   let warned = false
   for (;;) {
     const look = await lookPool(ctx, api)
@@ -192,7 +198,7 @@ export async function acquire(ctx: Ctx, api: SandboxApi, timing: LeaseTiming, ra
       throw new ActionError(`Every sandbox of the pool ${poolText(inputs.pool as Pool)} is leased (${holders}) and if-full is "fail": retry later, grow the pool, or set if-full: wait`)
     }
     const now = deadline.clock.now()
-    if (now - lastProgress >= timing.progressMs || now === started) {
+    if (now - lastProgress >= timing.progressMs) {
       log.info(`Every pool sandbox is leased (${holders}); waiting for a release (${Math.round((now - started) / 1000)} s elapsed)`)
       lastProgress = now
     }
