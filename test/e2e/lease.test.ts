@@ -65,11 +65,13 @@ describe('adobe lease', () => {
     expect(post.stdout).toContain(`Released sandbox "${name}": reset started, marked free`)
     expect(writes('PUT', name)).toHaveLength(1)
     expect(title(name)).toMatch(/^lease v1 free reset=\S+Z last=acme\/Shop_API run=7001\.1 job=test$/)
-    // the reset ran before the title said free
+    // while held: our record, then the reset, then the free marker
     const h = emu.adobe.history().filter(e => e.name === name)
-    const resetAt = h.findIndex(e => e.field === 'state' && e.value === 'resetting')
-    const freeAt = h.findIndex(e => e.field === 'title' && e.value.startsWith('lease v1 free') && e.time >= before)
-    expect(resetAt).toBeGreaterThanOrEqual(0)
+    const heldAt = h.findIndex(e => e.field === 'title' && e.value === main.outputs.sandbox_title)
+    const resetAt = h.findIndex((e, i) => i > heldAt && e.field === 'state' && e.value === 'resetting')
+    const freeAt = h.findIndex((e, i) => i > heldAt && e.field === 'title' && e.value.startsWith('lease v1 free'))
+    expect(heldAt).toBeGreaterThanOrEqual(0)
+    expect(resetAt).toBeGreaterThan(heldAt)
     expect(freeAt).toBeGreaterThan(resetAt)
     expect(emu.adobe.leases().find(l => l.name === name)).toMatchObject({ lease: 'free' })
     expectNoSecrets(main)
