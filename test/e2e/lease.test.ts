@@ -1,7 +1,7 @@
 // Lease from a pool, end to end: the bundled action against the emulator, the post step
 // releasing, concurrent claims, stale takeover, if-full for lease and create, and a cancel.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator, type Fault } from '../../emulator/index'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 import { bearerTokens } from '../harness/adobe'
@@ -207,6 +207,30 @@ describe('adobe lease', () => {
     expect(Date.parse(main.outputs.lease_expires_at) - Date.now()).toBeGreaterThan(89 * 60_000)
     expect(post.stdout).toContain('nothing to clean up')
     expect(title('ci-pool-1')).toContain('run=7901.1')
+  })
+})
+
+describe('adobe lease under faults', () => {
+  const item = `${ADOBE_BASE}/sandboxes/ci-pool-1`
+  const cases: [string, string, 'main' | 'post', Fault[]][] = [
+    ['the claim write acted but its answer was lost', 'PATCH', 'main', [{ kind: 'drop-after' }]],
+    ['the claim write answered 503', 'PATCH', 'main', [{ kind: 'status', status: 503 }]],
+    ['the read-back answered 502 twice', 'GET', 'main', [{ kind: 'status', status: 502 }, { kind: 'status', status: 502 }]],
+    ['the release write answered 500 after it acted', 'PATCH', 'post', [{ kind: 'status-after', status: 500 }]],
+    ['the release reset answered 429', 'PUT', 'post', [{ kind: 'rate-limit', header: 'retry-after', seconds: 1 }]]
+  ]
+  it.each(cases)('%s: the job still leases, and the pool ends free and clean', async (_what, method, step, faults) => {
+    seedReady(emu, 'ci-pool-1')
+    const inputs = leaseInputs('ci-pool-1', { timeout: '40' })
+    if (step === 'main') emu.faults.add({ method, path: item, faults })
+    const main = await runStep({ inputs, env: env('7951'), timeoutMs: 60_000 })
+    expect(main.exitCode, main.stdout).toBe(0)
+    if (step === 'post') emu.faults.add({ method, path: item, faults })
+    const post = await runStep({ inputs, env: env('7951'), state: main.state, timeoutMs: 60_000 })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).not.toContain('::warning::')
+    expect(emu.faults.pending(), 'every injected fault was met').toBe(0)
+    expect(title('ci-pool-1')).toMatch(/^lease v1 free reset=\S+Z last=acme\/Shop_API run=7951\.1 job=test$/)
   })
 })
 
