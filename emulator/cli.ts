@@ -56,8 +56,9 @@ export const FLAGS: Flag[] = [
   { name: 'create-ms', value: 'N', default: '3000', help: 'how long an Adobe sandbox stays "creating"', apply: (c, v) => adobe(c, { createMs: count('create-ms', v) }) },
   { name: 'reset-ms', value: 'N', default: '3000', help: 'how long an Adobe sandbox stays "resetting"', apply: (c, v) => adobe(c, { resetMs: count('reset-ms', v) }) },
   { name: 'delete-ms', value: 'N', default: '1000', help: 'how long an Adobe sandbox stays "deleting"', apply: (c, v) => adobe(c, { deleteMs: count('delete-ms', v) }) },
-  { name: 'license-limit', value: 'N', default: '5', help: 'Adobe development sandboxes the licence allows', apply: (c, v) => adobe(c, { licenseLimit: count('license-limit', v) }) },
+  { name: 'licence-size', value: 'N', default: '5', help: 'Adobe development sandboxes the licence allows', apply: (c, v) => adobe(c, { licenseLimit: count('licence-size', v) }) },
   { name: 'latency-ms', value: 'N', default: '0', help: 'added before every provider request is handled', apply: (c, v) => (c.options.latencyMs = count('latency-ms', v)) },
+  { name: 'latency-jitter-ms', value: 'N', default: '0', help: 'a random delay up to this long, added per request', apply: (c, v) => (c.options.latencyJitterMs = count('latency-jitter-ms', v)) },
   {
     name: 'fault',
     value: 'JSON',

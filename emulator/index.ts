@@ -2,7 +2,7 @@
 export { startEmulator } from './server'
 export type { Emulator, EmulatorOptions, EmulatorStats, LoggedRequest } from './server'
 export type { Fault, FaultRule, Faults } from './faults'
-export type { Sandbox, SandboxSeed, SandboxState, AdobeTimings, AdobeRateLimit, BlockCode } from './adobe'
+export type { Sandbox, SandboxSeed, SandboxState, AdobeTimings, AdobeRateLimit, BlockCode, HistoryEntry, LeaseView } from './adobe'
 export { ADOBE_BASE, formatSandboxDate } from './adobe'
 export type { TrackstarConnection } from './trackstar'
 export type { AdobeClient } from './ims'

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type Sandbox, type SandboxSeed } from './adobe'
+import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type HistoryEntry, type LeaseView, type Sandbox, type SandboxSeed } from './adobe'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
 import { createGithub, GITHUB_BASE, type GithubEmulator } from './github'
@@ -16,6 +16,8 @@ export interface EmulatorOptions {
   port?: number
   /** added before every provider request is handled */
   latencyMs?: number
+  /** a further random 0..N ms per provider request, so concurrent clients interleave differently */
+  latencyJitterMs?: number
   /** clock in ms; sandbox state transitions and token expiry read it */
   now?: () => number
   trackstar?: { apiKeys?: string[]; rateLimit?: boolean }
@@ -75,6 +77,10 @@ export interface Emulator {
     issueToken(clientId?: string): string
     tokensIssued(clientId?: string): number
     setLicenseLimit(n: number): void
+    /** every title and state change, oldest first (the lease tests' ground truth) */
+    history(): HistoryEntry[]
+    /** each sandbox's title read as a lease record */
+    leases(): LeaseView[]
   }
   /** the GitHub REST stand-in, under /api/v3 */
   github: Omit<GithubEmulator, 'routeKey' | 'handle' | 'control' | 'reset'>
@@ -124,6 +130,7 @@ function send(res: ServerResponse, reply: Reply): void {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? Date.now
   const latencyMs = options.latencyMs ?? 0
+  const jitterMs = options.latencyJitterMs ?? 0
   const ims = createIms(options.adobe?.clients, now)
   const adobe = createAdobe(options.adobe ?? {}, ims, now)
   const trackstar = createTrackstar(options.trackstar ?? {}, now)
@@ -235,6 +242,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           adobe.block(name, Number(code) as BlockCode)
           return json(200, { name, code: Number(code) })
         }
+        case 'GET /adobe/leases':
+          return json(200, adobe.leases())
+        case 'GET /adobe/history':
+          return json(200, adobe.history())
+        case 'POST /adobe/licence': {
+          const { size } = input()
+          if (!Number.isInteger(size) || Number(size) < 0) throw new Error('need {size: a whole number of development sandboxes}')
+          adobe.setLicenseLimit(Number(size))
+          return json(200, { size: adobe.licenseLimit() })
+        }
         case 'POST /adobe/fail-next': {
           const { name } = input()
           if (typeof name !== 'string') throw new Error('need {name}')
@@ -289,7 +306,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const body = await readBody(req)
     if (body === undefined) return leave()
     entry.body = body
-    if (latencyMs > 0) await sleep(latencyMs)
+    const delay = latencyMs + (jitterMs > 0 ? Math.floor(Math.random() * (jitterMs + 1)) : 0)
+    if (delay > 0) await sleep(delay)
     if (fault?.kind === 'delay') await sleep(fault.ms)
 
     const ctx: Ctx = {
@@ -395,7 +413,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       becameActiveAt: adobe.becameActiveAt,
       issueToken: ims.issueToken,
       tokensIssued: ims.issued,
-      setLicenseLimit: adobe.setLicenseLimit
+      setLicenseLimit: adobe.setLicenseLimit,
+      history: adobe.history,
+      leases: adobe.leases
     },
     github
   }

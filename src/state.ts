@@ -7,6 +7,8 @@ import * as core from '@actions/core'
 export type Handoff =
   | { provider: 'trackstar'; integrationType: string; action: 'reset' | 'delete'; confirmed: boolean }
   | { provider: 'adobe'; sandbox: string; action: 'reset' | 'delete'; created: boolean; confirmed: boolean }
+  /** a pool lease: release it (reset, mark free) only while its title still carries `lease`, the nonce */
+  | { provider: 'adobe'; sandbox: string; action: 'release'; lease: string; confirmed: boolean }
 
 export interface StateStore {
   get(key: string): string

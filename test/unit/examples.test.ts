@@ -43,8 +43,8 @@ function problems(withInputs: Record<string, string>): string[] {
 }
 
 describe('examples/', () => {
-  it('holds the five documented recipes', () => {
-    expect(FILES.sort()).toEqual(['adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'adobe-prune-closed.yml', 'trackstar-per-job.yml'])
+  it('holds the documented recipes', () => {
+    expect(FILES.sort()).toEqual(['adobe-lease.yml', 'adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'adobe-prune-closed.yml', 'trackstar-per-job.yml'])
   })
 
   it('the Adobe recipes agree on one prefix: what per-job and per-PR create, prune sweeps', () => {

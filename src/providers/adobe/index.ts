@@ -8,6 +8,9 @@ import type { Handoff } from '../../state'
 import { accessToken } from '../ims'
 import type { Provider, StepContext, StepResult, SummaryRow } from '../types'
 import { exists, hint, SandboxApi, type Sandbox } from './api'
+import { createWithinLicence } from './capacity'
+import { get } from './get'
+import { lease, leaseTiming, release, type LeaseDeps } from './lease'
 import { prune } from './prune'
 import { checkPruneClosed } from '../../github/prune-closed'
 import { assertMayTouch } from './safety'
@@ -94,7 +97,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
     const action = cleanupAction(ctx, true)
     // Recorded before the request: if its answer is lost, the post step still finds it.
     record(ctx, name, action, true, false)
-    const res = await api.create(name, title)
+    const res = await createWithinLicence(ctx, api, name, title)
     if (res.status !== 409 || res.afterUnknownOutcome) {
       if (res.status === 409) log.info(`A retry of the create answered 409 after an attempt whose outcome was unknown: sandbox "${name}" was created by this step`)
       record(ctx, name, action, true, true)
@@ -195,10 +198,20 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   return results(ctx, token, { ...s, state }, false, 'do nothing')
 }
 
+/** What lease and get share with the operations here. */
+function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
+  return {
+    reset: s => resetSandbox(ctx, api, s),
+    until: (name, target, doing, current) => until(ctx, api, name, target, doing, current),
+    results: (s, will, extra) => results(ctx, token, s, false, will, extra)
+  }
+}
+
 async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
   if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
   const name = handoff.sandbox
   const api = await connect(ctx)
+  if (handoff.action === 'release') return release(ctx, api, leaseDeps(ctx, api, api.token), name, handoff.lease)
   const s = await readyFor(ctx, api, name, handoff.action)
   if (!s) {
     const why = handoff.confirmed ? 'already gone' : 'never created (the create did not go through)'
@@ -230,9 +243,9 @@ async function run(ctx: Ctx): Promise<StepResult> {
     case 'prune':
       return prune(ctx, api, token)
     case 'lease':
+      return lease(ctx, api, leaseDeps(ctx, api, token), leaseTiming(process.env))
     case 'get':
-      // Built on the lease branch (issue 12).
-      throw new ActionError(`operation "${ctx.inputs.operation}" is not available yet`)
+      return get(ctx, api, leaseDeps(ctx, api, token))
   }
 }
 
