@@ -242,7 +242,9 @@ export function renderLog(run: StepRun, masks: string[] = run.masks): string[] {
 
 /** One stdout line as the log shows it; undefined for lines the log hides. */
 export function renderLine(line: string, masks: string[]): string | undefined {
-  if (line === '' || line.startsWith('::add-mask::') || line.startsWith('::debug::')) return undefined
+  if (line === '' || line.startsWith('::add-mask::') || line.startsWith('::debug::') || line === '::endgroup::') return undefined
+  // A section's title, as the runner shows a collapsed group.
+  if (line.startsWith('::group::')) line = `▸ ${line.slice('::group::'.length)}`
   const hide = [...new Set(masks)].filter(m => m.length > 0).sort((a, b) => b.length - a.length)
   const mask = (text: string): string => hide.reduce((l, m) => l.split(m).join('***'), text)
   const annotation = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line)
