@@ -8,6 +8,7 @@ import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type B
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
 import { createIms, type AdobeClient } from './ims'
+import { createPlatformApis, type PlatformControl, type PlatformOptions } from './platform'
 import { createTrackstar, type TrackstarConnection } from './trackstar'
 
 export interface EmulatorOptions {
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
     licenseLimit?: number
     rateLimit?: AdobeRateLimit
   }
+  /** the roles and sandbox-tooling APIs, and the schema-listing stand-in */
+  platform?: PlatformOptions
 }
 
 export interface LoggedRequest {
@@ -75,6 +78,7 @@ export interface Emulator {
     tokensIssued(clientId?: string): number
     setLicenseLimit(n: number): void
   }
+  platform: PlatformControl
 }
 
 interface Provider {
@@ -124,6 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ims = createIms(options.adobe?.clients, now)
   const adobe = createAdobe(options.adobe ?? {}, ims, now)
   const trackstar = createTrackstar(options.trackstar ?? {}, now)
+  const platform = createPlatformApis(options.platform ?? {}, { authenticate: adobe.authenticate, sandbox: adobe.get, now })
   const faults = new FaultList()
   const requests: LoggedRequest[] = []
   let seq = 0
@@ -131,10 +136,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const providers = {
     ims: { family: 'adobe', routeKey: ims.routeKey, handle: ims.handle },
     adobe: { family: 'adobe', routeKey: adobe.routeKey, handle: adobe.handle },
+    platform: { family: 'adobe', routeKey: platform.routeKey, handle: platform.handle },
     trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle }
   } satisfies Record<string, Provider>
   const providerFor = (path: string): Provider =>
-    path.startsWith('/ims/') ? providers.ims : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
+    path.startsWith('/ims/') ? providers.ims : platform.owns(path) ? providers.platform : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
 
   // --- concurrency meter ---------------------------------------------------------------
   const byRoute = new Map<string, number>()
@@ -179,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults.clear()
     ims.reset()
     adobe.reset()
+    platform.reset()
     trackstar.reset()
     stats.resetMax()
   }
@@ -390,6 +397,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       issueToken: ims.issueToken,
       tokensIssued: ims.issued,
       setLicenseLimit: adobe.setLicenseLimit
-    }
+    },
+    platform: platform.control
   }
 }
