@@ -44,7 +44,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['ignore-warnings', 'adobe', ['sure']],
   ['allow-production', 'adobe', ['y']],
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
-  ['dry-run', 'adobe', ['perhaps']]
+  ['dry-run', 'adobe', ['perhaps']],
+  ['adobe-role-id', 'adobe', ['role-a,,role-b', ',', 'role-a,', 'role one', 'role-a, role b']],
+  ['adobe-package-id', 'adobe', ['pkg one', 'pkg-a,pkg-b', 'pkg/../x']]
 ]
 
 // Cases where the input is valid on its own but not with the operation it is given with.
@@ -54,11 +56,15 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['prune-prefix', 'required for prune', { operation: 'prune' }],
   ['prune-prefix', 'must start a valid name', { operation: 'prune', 'prune-prefix': 'GH_' }],
   ['cleanup', 'reset after delete', { operation: 'delete', 'sandbox-name': 'x', cleanup: 'reset' }],
-  ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }]
+  ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }],
+  ['adobe-role-id', 'needs an active sandbox (wait: true)', { 'adobe-role-id': 'role-a', wait: 'false' }],
+  ['adobe-role-id', 'not with delete', { operation: 'delete', 'sandbox-name': 'x', 'adobe-role-id': 'role-a' }],
+  ['adobe-package-id', 'needs an active sandbox (wait: true)', { 'adobe-package-id': 'pkg-a', wait: 'false' }],
+  ['adobe-package-id', 'not with prune', { operation: 'prune', 'prune-prefix': 'gh-', 'adobe-package-id': 'pkg-a' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
+const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'github-token', 'prune-closed', 'pr-comment']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']
