@@ -4,9 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_ADOBE_ORG_ID, TOOLING_BASE, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
-import { adobeInputs } from '../../scripts/emulator-inputs'
+import { adobeInputs, credentialRole } from '../../scripts/emulator-inputs'
 import { bearerTokens, expectOnlyLive } from '../harness/adobe'
-import { credentialRole, readSchemas } from '../harness/platform'
+import { readSchemas } from '../../scripts/later-step'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
 let emu: Emulator
@@ -127,6 +127,17 @@ describe('adobe-package-id', () => {
     expect(job.name).toMatch(/^put-box-import-[0-9a-f]{8}$/)
     expect(emu.requests.some(r => r.path === `${TOOLING_BASE}/packages/jobs` && r.query.property === 'requestType==IMPORT')).toBe(true)
     expect(main.summary).toContain(`(job \`${job.id}\``)
+    expectOnlyLive(emu)
+  })
+
+  it('when /tools/job does not know the job, the wait follows it in the job list', async () => {
+    emu.faults.add({ method: 'GET', path: /\/tools\/job\//, faults: [{ kind: 'status', status: 404, body: { status: 404, title: 'Not Found' } }] })
+    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'list-box', 'adobe-package-id': 'pkg-seed' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    const [job] = emu.platform.tooling.jobs()
+    expect(emu.requests.filter(r => r.path.includes('/tools/job/'))).toHaveLength(1)
+    expect(emu.requests.filter(r => r.path === `${TOOLING_BASE}/packages/jobs`).length).toBeGreaterThan(1)
+    expect(main.stdout).toContain(`Import job ${job.id}: SUCCESS`)
     expectOnlyLive(emu)
   })
 

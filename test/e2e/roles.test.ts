@@ -3,9 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_SECRET, ROLES_BASE, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
-import { adobeInputs } from '../../scripts/emulator-inputs'
+import { adobeInputs, credentialRole } from '../../scripts/emulator-inputs'
 import { bearerTokens, expectOnlyLive } from '../harness/adobe'
-import { credentialRole, readSchemas } from '../harness/platform'
+import { readSchemas } from '../../scripts/later-step'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
 let emu: Emulator
@@ -120,6 +120,18 @@ describe('adobe-role-id', () => {
     expect(post.exitCode).toBe(0)
     expect(post.stdout).toContain('Role "role-ci" no longer includes sandbox "taken-out": nothing to remove')
     expect(post.stdout).toContain('Deleted sandbox "taken-out"')
+    expectOnlyLive(emu)
+  })
+
+  it('a revoke that fails is a warning naming the role, and the sandbox is still deleted', async () => {
+    const inputs = adobeInputs(emu, { 'sandbox-name': 'sticky-grant', 'adobe-role-id': 'role-ci' })
+    const main = await runStep({ inputs })
+    expect(main.exitCode, main.stdout).toBe(0)
+    emu.faults.add({ method: 'PATCH', path: `${ROLES_BASE}/roles/role-ci`, faults: [{ kind: 'status', status: 403, body: { error_code: '403003', message: 'Api Key is invalid' } }] })
+    const post = await runStep({ inputs, state: main.state })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toMatch(/::warning::Could not remove sandbox "sticky-grant" from role "role-ci": .*HTTP 403.*Remove it by hand/)
+    expect(post.stdout).toContain('Deleted sandbox "sticky-grant"')
     expectOnlyLive(emu)
   })
 

@@ -1,7 +1,7 @@
 // The emulator's access-control roles API and the schema read that depends on it, over HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_ID, ROLES_BASE, SCHEMAS_PATH, startEmulator, type Emulator } from '../../emulator'
-import { credentialRole } from '../harness/platform'
+import { credentialRole } from '../../scripts/emulator-inputs'
 import { adobeHeaders, call } from './helpers'
 
 let emu: Emulator

@@ -2,7 +2,7 @@
 // documented forms, and jobs that move on by the clock.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, SCHEMAS_PATH, TOOLING_BASE, startEmulator, type Emulator } from '../../emulator'
-import { credentialRole } from '../harness/platform'
+import { credentialRole } from '../../scripts/emulator-inputs'
 import { adobeHeaders, call, manualClock } from './helpers'
 
 const clock = manualClock()

@@ -65,8 +65,8 @@ export async function prepareSandbox(ctx: Ctx, creds: Credentials, sandbox: stri
 
 /**
  * The post step's part: takes the sandbox out of each role. A role that no longer holds it,
- * or no longer exists, is fine. Logs and returns one line per role; a failure is a warning,
- * not a throw, so the sandbox itself is still deleted after it.
+ * or no longer exists, is fine. Returns one line per role for the post step's report; a
+ * failure is also a warning annotation, not a throw, so the sandbox is still deleted after it.
  */
 export async function revokeRoles(ctx: Ctx, creds: Credentials, sandbox: string, roleIds: string[]): Promise<string[]> {
   const api = rolesApi(ctx, creds)
@@ -81,7 +81,6 @@ export async function revokeRoles(ctx: Ctx, creds: Credentials, sandbox: string,
           : what === 'not in role'
             ? `Role "${id}" no longer includes sandbox "${sandbox}": nothing to remove`
             : `Role "${id}" no longer exists: nothing to remove`
-      ctx.log.info(line)
     } catch (err) {
       line = `Could not remove sandbox "${sandbox}" from role "${id}": ${errorMessage(err)}. Remove it by hand in Permissions > Roles`
       ctx.log.warning(line)
