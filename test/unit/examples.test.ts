@@ -43,8 +43,8 @@ function problems(withInputs: Record<string, string>): string[] {
 }
 
 describe('examples/', () => {
-  it('holds the five documented recipes', () => {
-    expect(FILES.sort()).toEqual(['adobe-nightly-prune.yml', 'adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'trackstar-per-job.yml'])
+  it('holds the documented recipes', () => {
+    expect(FILES.sort()).toEqual(['adobe-nightly-prune.yml', 'adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'adobe-ready-to-test.yml', 'trackstar-per-job.yml'])
   })
 
   it.each(FILES)('%s passes only declared inputs with valid values', file => {
