@@ -135,6 +135,14 @@ describe('adobe-role-id', () => {
     expectOnlyLive(emu)
   })
 
+  it('text from the roles API cannot start a workflow command', async () => {
+    emu.platform.roles.seed({ ...credentialRole('role-odd'), name: 'Odd\n::error::injected' })
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'odd-name', 'adobe-role-id': 'role-odd' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toContain('(Odd : :error: :injected)')
+    expect(main.stdout.split('\n').filter(l => l.startsWith('::error'))).toEqual([])
+  })
+
   it('a reused sandbox is granted but keeps its grant: the post step changes nothing', async () => {
     emu.adobe.seed({ name: 'shared-box', state: 'active' })
     const { main, post } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'shared-box', 'adobe-role-id': 'role-ci' }) })

@@ -8,7 +8,7 @@ import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
 import type { Logger } from '../../log'
 import type { Credentials } from './api'
-import { platformHeaders } from './platform-headers'
+import { oneLine, platformHeaders } from './platform'
 import { pollDelayMs } from './wait'
 
 export const TOOLING_API_PATH = '/data/foundation/exim'
@@ -45,18 +45,13 @@ interface Job {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
 
-/** Network text on one line, short, and never able to start a workflow command. */
-function oneLine(s: string): string {
-  const line = s.replace(/[\r\n]+/g, ' ').replace(/::/g, ': :').trim()
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
-}
-
 /** A job from /tools/job (enveloped in `object`) or from the job list (bare). */
 function asJob(v: unknown): Job | undefined {
   if (!isRecord(v)) return undefined
   const o = isRecord(v.object) ? v.object : v
   const target = isRecord(o.targetSandbox) ? text(o.targetSandbox.name) : (text(o.targetSandbox) ?? (isRecord(o.destinationSandbox) ? text(o.destinationSandbox.name) : undefined))
-  return { id: text(o.id), name: text(o.name), status: text(o.jobStatus), target, raw: o }
+  const id = text(o.id)
+  return { id: id && oneLine(id), name: text(o.name), status: text(o.jobStatus), target, raw: o }
 }
 
 /** The errors Adobe put in a job: failed tasks' artifact messages, and any error fields. */
@@ -119,7 +114,8 @@ export class ToolingApi {
       res = await send('PUT')
     }
     const b = isRecord(res.body) ? res.body : {}
-    return text(b.jobId) ?? (isRecord(b.job) ? text(b.job.id) : undefined)
+    const id = text(b.jobId) ?? (isRecord(b.job) ? text(b.job.id) : undefined)
+    return id && oneLine(id)
   }
 
   /** One job by id from /tools/job; undefined on 404. */

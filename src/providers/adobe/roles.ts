@@ -8,7 +8,7 @@ import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
 import type { Logger } from '../../log'
 import type { Credentials } from './api'
-import { platformHeaders } from './platform-headers'
+import { oneLine, platformHeaders } from './platform'
 
 export const ROLES_API_PATH = '/data/foundation/access-control/administration'
 
@@ -83,7 +83,7 @@ export class RolesApi {
     if (!b || typeof b !== 'object' || !Array.isArray(b.sandboxes) || !b.sandboxes.every(s => typeof s === 'string')) {
       throw new ActionError(`Adobe Access Control API: the answer for role "${id}" has no readable list of sandboxes, so the grant cannot be confirmed`)
     }
-    return { id, name: typeof b.name === 'string' ? b.name : undefined, sandboxes: b.sandboxes as string[] }
+    return { id, name: typeof b.name === 'string' ? oneLine(b.name) : undefined, sandboxes: b.sandboxes as string[] }
   }
 
   private async patch(id: string, op: PatchOp, action: string): Promise<void> {
@@ -94,7 +94,7 @@ export class RolesApi {
     } catch (err) {
       if (!(err instanceof ProviderError) || err.status !== 400 || !SHAPE_COMPLAINT.test(err.details.providerMessage ?? '')) throw err
       const other: BodyShape = this.shape === 'wrapped' ? 'bare' : 'wrapped'
-      this.log.info(`Adobe Access Control API: the role PATCH was refused for its body shape (${err.details.providerMessage}); sending it ${other === 'bare' ? 'without' : 'with'} the \`operations\` wrapper`)
+      this.log.info(`Adobe Access Control API: the role PATCH was refused for its body shape (${oneLine(err.details.providerMessage ?? '')}); sending it ${other === 'bare' ? 'without' : 'with'} the \`operations\` wrapper`)
       this.shape = other
       await this.http.request({ method: 'PATCH', url: this.url(id), action, headers: this.headers(), json: body(other), idempotent: true })
     }
