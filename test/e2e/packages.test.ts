@@ -141,6 +141,15 @@ describe('adobe-package-id', () => {
     expectOnlyLive(emu)
   })
 
+  it('a 503 and a dropped connection while reading the job are retried; the wait goes on', async () => {
+    emu.faults.add({ method: 'GET', path: /\/tools\/job\//, faults: [{ kind: 'status', status: 503 }, { kind: 'drop-before' }] })
+    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'flaky-box', 'adobe-package-id': 'pkg-seed' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toContain('HTTP 503')
+    expect(emu.platform.tooling.jobs()).toHaveLength(1)
+    expectOnlyLive(emu)
+  })
+
   it('an unknown or unpublished package fails before any import is submitted', async () => {
     emu.platform.tooling.seed({ id: 'pkg-draft', status: 'DRAFT' })
     for (const [id, text] of [['pkg-missing', 'was not found'], ['pkg-draft', 'is DRAFT: only a PUBLISHED package can be imported']]) {

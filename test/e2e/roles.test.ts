@@ -135,6 +135,22 @@ describe('adobe-role-id', () => {
     expectOnlyLive(emu)
   })
 
+  it('a role change whose answer was lost is repeated harmlessly and still confirmed', async () => {
+    const path = `${ROLES_BASE}/roles/role-ci`
+    emu.faults.add({ method: 'GET', path, faults: [{ kind: 'status', status: 503 }] })
+    emu.faults.add({ method: 'PATCH', path, faults: [{ kind: 'status-after', status: 502 }, 'pass', { kind: 'drop-after' }] })
+    const inputs = adobeInputs(emu, { 'sandbox-name': 'lossy-grant', 'adobe-role-id': 'role-ci' })
+    const main = await runStep({ inputs })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(roleOf('role-ci')).toEqual(['prod', 'lossy-grant'])
+    expect(patches().map(r => r.status)).toEqual([502, 200])
+    const post = await runStep({ inputs, state: main.state })
+    expect(post.exitCode, post.stdout).toBe(0)
+    expect(post.stdout).toContain('Removed sandbox "lossy-grant" from role "role-ci"')
+    expect(roleOf('role-ci')).toEqual(['prod'])
+    expectOnlyLive(emu)
+  })
+
   it('text from the roles API cannot start a workflow command', async () => {
     emu.platform.roles.seed({ ...credentialRole('role-odd'), name: 'Odd\n::error::injected' })
     const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'odd-name', 'adobe-role-id': 'role-odd' }) })
