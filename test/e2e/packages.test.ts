@@ -150,6 +150,18 @@ describe('adobe-package-id', () => {
     expectOnlyLive(emu)
   })
 
+  it('a submit repeated after its answer was lost says that Adobe started two jobs', async () => {
+    emu.faults.add({ method: 'POST', path: `${TOOLING_BASE}/packages/import`, faults: [{ kind: 'drop-after' }] })
+    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'twice-box', 'adobe-package-id': 'pkg-seed' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    const jobs = emu.platform.tooling.jobs()
+    expect(jobs).toHaveLength(2)
+    const [warning] = main.stdout.split('\n').filter(l => l.startsWith('::warning'))
+    expect(warning).toContain('Adobe started 2 import jobs')
+    for (const j of jobs) expect(warning).toContain(j.id)
+    expectOnlyLive(emu)
+  })
+
   it('an unknown or unpublished package fails before any import is submitted', async () => {
     emu.platform.tooling.seed({ id: 'pkg-draft', status: 'DRAFT' })
     for (const [id, text] of [['pkg-missing', 'was not found'], ['pkg-draft', 'is DRAFT: only a PUBLISHED package can be imported']]) {

@@ -100,8 +100,11 @@ export class ToolingApi {
     return isRecord(res.body) ? (text(res.body.status) ?? '') : ''
   }
 
-  /** Submits the import; returns the job id when the answer carries one. */
-  async submit(packageId: string, jobName: string): Promise<string | undefined> {
+  /**
+   * Submits the import; returns the job id when the answer carries one, and whether an earlier
+   * attempt whose answer was lost may have started a job too.
+   */
+  async submit(packageId: string, jobName: string): Promise<{ jobId?: string; repeated: boolean }> {
     const json = { id: packageId, name: jobName, destinationSandbox: { name: this.sandbox, imsOrgId: this.creds.orgId } }
     const send = (method: 'POST' | 'PUT') =>
       this.http.request({ method, url: `${this.base}/packages/import`, action: `submit the import of package "${packageId}"`, headers: this.headers(), json })
@@ -115,7 +118,7 @@ export class ToolingApi {
     }
     const b = isRecord(res.body) ? res.body : {}
     const id = text(b.jobId) ?? (isRecord(b.job) ? text(b.job.id) : undefined)
-    return id && oneLine(id)
+    return { jobId: id && oneLine(id), repeated: res.afterUnknownOutcome }
   }
 
   /** One job by id from /tools/job; undefined on 404. */
@@ -126,6 +129,12 @@ export class ToolingApi {
 
   /** The newest import job matching `pick`, paging through the job list (bounded). */
   async findJob(pick: (j: Job) => boolean): Promise<Job | undefined> {
+    return (await this.findJobs(pick, true))[0]
+  }
+
+  /** Import jobs matching `pick`, newest first, paging through the job list (bounded). */
+  async findJobs(pick: (j: Job) => boolean, firstOnly = false): Promise<Job[]> {
+    const found: Job[] = []
     for (let page = 0; page < JOB_LIST_PAGES; page++) {
       const start = page * JOB_LIST_PAGE
       const res = await this.http.request<Record<string, unknown>>({
@@ -135,11 +144,10 @@ export class ToolingApi {
         headers: this.headers()
       })
       const data = Array.isArray(res.body?.data) ? res.body.data : []
-      const found = data.map(asJob).find(j => j !== undefined && pick(j))
-      if (found) return found
-      if (res.body?.hasNextPage !== true || data.length === 0) return undefined
+      for (const j of data.map(asJob)) if (j !== undefined && pick(j)) found.push(j)
+      if ((firstOnly && found.length > 0) || res.body?.hasNextPage !== true || data.length === 0) break
     }
-    return undefined
+    return found
   }
 }
 
@@ -160,8 +168,16 @@ export async function importPackage(api: ToolingApi, deadline: Deadline, log: Lo
   }
   const name = jobName(sandbox)
   const started = deadline.clock.now()
-  let jobId = await api.submit(packageId, name)
+  const submitted = await api.submit(packageId, name)
+  let jobId = submitted.jobId
   log.info(`Importing package "${packageId}" into sandbox "${sandbox}"${jobId ? ` (job ${jobId})` : ` (job "${name}")`}`)
+  if (submitted.repeated) {
+    // No documented way to cancel an import job: say so, and follow the one that answered.
+    const twins = await api.findJobs(j => j.name === name)
+    if (twins.length > 1) {
+      log.warning(`The import was submitted again after an answer was lost, and Adobe started ${twins.length} import jobs (${twins.map(j => j.id).join(', ')}): the sandbox may hold the package's objects twice`)
+    }
+  }
 
   let useList = false
   let lastLine = started
