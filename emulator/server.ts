@@ -9,6 +9,8 @@ import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
 import { createIms, type AdobeClient } from './ims'
 import { createPlatformApis, type PlatformControl, type PlatformOptions } from './platform'
+import type { RoleSeed } from './roles'
+import type { PackageSeed } from './tooling'
 import { createTrackstar, type TrackstarConnection } from './trackstar'
 
 export interface EmulatorOptions {
@@ -236,6 +238,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           adobe.block(name, Number(code) as BlockCode)
           return json(200, { name, code: Number(code) })
         }
+        case 'POST /platform/role':
+          return json(201, platform.control.roles.seed(input() as unknown as RoleSeed))
+        case 'POST /platform/package':
+          return json(201, platform.control.tooling.seed(input() as unknown as PackageSeed))
         case 'POST /adobe/fail-next': {
           const { name } = input()
           if (typeof name !== 'string') throw new Error('need {name}')

@@ -89,6 +89,17 @@ describe('roles', () => {
   })
 })
 
+describe('control API', () => {
+  it('seeds a role and a package over HTTP, for runs against `npm run emulator`', async () => {
+    const seeded = await call(emu, 'POST', '/_emulator/platform/role', { body: credentialRole('from-cli', ['dev-a']) })
+    expect(seeded.status).toBe(201)
+    expect((await role('GET', 'from-cli')).body.sandboxes).toEqual(['dev-a'])
+    const pkg = await call(emu, 'POST', '/_emulator/platform/package', { body: { id: 'cli-pkg', name: 'From the CLI' } })
+    expect(pkg.body).toMatchObject({ id: 'cli-pkg', status: 'PUBLISHED' })
+    expect((await call(emu, 'POST', '/_emulator/platform/role', { body: '[]' })).status).toBe(400)
+  })
+})
+
 describe('a read in a sandbox (schema listing)', () => {
   const schemas = (sandbox?: string) => call(emu, 'GET', SCHEMAS_PATH, { headers: sandbox ? { ...headers, 'x-sandbox-name': sandbox } : headers })
 
