@@ -13,3 +13,5 @@ export type { ToolingPackage, PackageSeed, PackageArtifact, ImportJobView, JobSt
 export { TOOLING_BASE } from './tooling'
 export type { PlatformOptions, PlatformControl } from './platform'
 export { SCHEMAS_PATH } from './platform'
+export { GITHUB_BASE } from './github'
+export type { GithubToken, PullSeed, RunSeed, IssueComment } from './github'

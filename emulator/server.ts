@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type Sandbox, type SandboxSeed } from './adobe'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
+import { createGithub, GITHUB_BASE, type GithubEmulator } from './github'
 import { createIms, type AdobeClient } from './ims'
 import { createPlatformApis, type PlatformControl, type PlatformOptions } from './platform'
 import type { RoleSeed } from './roles'
@@ -81,6 +82,8 @@ export interface Emulator {
     setLicenseLimit(n: number): void
   }
   platform: PlatformControl
+  /** the GitHub REST stand-in, under /api/v3 */
+  github: Omit<GithubEmulator, 'routeKey' | 'handle' | 'control' | 'reset'>
 }
 
 interface Provider {
@@ -131,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const adobe = createAdobe(options.adobe ?? {}, ims, now)
   const trackstar = createTrackstar(options.trackstar ?? {}, now)
   const platform = createPlatformApis(options.platform ?? {}, { authenticate: adobe.authenticate, sandbox: adobe.get, now })
+  const github = createGithub(now)
   const faults = new FaultList()
   const requests: LoggedRequest[] = []
   let seq = 0
@@ -139,10 +143,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ims: { family: 'adobe', routeKey: ims.routeKey, handle: ims.handle },
     adobe: { family: 'adobe', routeKey: adobe.routeKey, handle: adobe.handle },
     platform: { family: 'adobe', routeKey: platform.routeKey, handle: platform.handle },
-    trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle }
+    trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle },
+    github: { family: 'adobe', routeKey: github.routeKey, handle: github.handle }
   } satisfies Record<string, Provider>
   const providerFor = (path: string): Provider =>
-    path.startsWith('/ims/') ? providers.ims : platform.owns(path) ? providers.platform : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
+    path.startsWith(`${GITHUB_BASE}/`) ? providers.github : path.startsWith('/ims/') ? providers.ims : platform.owns(path) ? providers.platform : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
 
   // --- concurrency meter ---------------------------------------------------------------
   const byRoute = new Map<string, number>()
@@ -189,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     adobe.reset()
     platform.reset()
     trackstar.reset()
+    github.reset()
     stats.resetMax()
   }
 
@@ -249,7 +255,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return json(200, { name })
         }
         default:
-          return json(404, { error: `no control route ${method} ${path}` })
+          return github.control(route, input) ?? json(404, { error: `no control route ${method} ${path}` })
       }
     } catch (err) {
       return json(400, { error: err instanceof Error ? err.message : String(err) })
@@ -404,6 +410,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tokensIssued: ims.issued,
       setLicenseLimit: adobe.setLicenseLimit
     },
-    platform: platform.control
+    platform: platform.control,
+    github
   }
 }

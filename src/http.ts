@@ -75,6 +75,13 @@ const RETRY_STATUSES = new Set([429, 502, 503, 504])
 export function retryable(status: number, method: Method, idempotent = false): boolean {
   return RETRY_STATUSES.has(status) || (status === 500 && (idempotent || method === 'GET' || method === 'DELETE'))
 }
+/**
+ * GitHub answers a rate limit with 403 as well as 429, and says so in its headers: a
+ * `retry-after` (secondary limit) or `x-ratelimit-remaining: 0` (primary limit).
+ */
+export function rateLimited403(status: number, headers: RawResponse['headers']): boolean {
+  return status === 403 && (header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0')
+}
 // A 5xx whose request may still have been carried out by the provider.
 const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 504])
 const USER_AGENT = 'ephemeral-sandbox-action'
@@ -98,7 +105,7 @@ function header(headers: RawResponse['headers'], name: string): string | undefin
 }
 
 export function requestIdOf(headers: RawResponse['headers']): string | undefined {
-  return header(headers, 'x-request-id') ?? header(headers, 'x-adobe-request-id')
+  return header(headers, 'x-request-id') ?? header(headers, 'x-adobe-request-id') ?? header(headers, 'x-github-request-id')
 }
 
 /**
@@ -196,7 +203,7 @@ export class Http {
         hint: this.opts.hint?.(res.status, parsed.code, parsed.message),
         afterUnknownOutcome: unknownOutcome
       })
-      if (!retryable(res.status, req.method, req.idempotent) || attempt >= this.maxAttempts) throw error
+      if (!(retryable(res.status, req.method, req.idempotent) || rateLimited403(res.status, res.headers)) || attempt >= this.maxAttempts) throw error
       if (UNKNOWN_OUTCOME_STATUSES.has(res.status)) unknownOutcome = true
 
       const asked = retryAfterMs(res.headers, deadline.clock.now())

@@ -46,7 +46,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
   ['dry-run', 'adobe', ['perhaps']],
   ['adobe-role-id', 'adobe', ['role-a,,role-b', ',', 'role-a,', 'role one', 'role-a, role b']],
-  ['adobe-package-id', 'adobe', ['pkg one', 'pkg-a,pkg-b', 'pkg/../x']]
+  ['adobe-package-id', 'adobe', ['pkg one', 'pkg-a,pkg-b', 'pkg/../x']],
+  ['prune-closed', 'adobe', ['yes', 'closed']],
+  ['pr-comment', 'adobe', ['on']]
 ]
 
 // Cases where the input is valid on its own but not with the operation it is given with.
@@ -60,11 +62,13 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['adobe-role-id', 'needs an active sandbox (wait: true)', { 'adobe-role-id': 'role-a', wait: 'false' }],
   ['adobe-role-id', 'not with delete', { operation: 'delete', 'sandbox-name': 'x', 'adobe-role-id': 'role-a' }],
   ['adobe-package-id', 'needs an active sandbox (wait: true)', { 'adobe-package-id': 'pkg-a', wait: 'false' }],
-  ['adobe-package-id', 'not with prune', { operation: 'prune', 'prune-prefix': 'gh-', 'adobe-package-id': 'pkg-a' }]
+  ['adobe-package-id', 'not with prune', { operation: 'prune', 'prune-prefix': 'gh-', 'adobe-package-id': 'pkg-a' }],
+  ['github-token', 'required with prune-closed', { operation: 'prune', 'prune-prefix': 'gh-', 'prune-closed': 'true', 'github-token': '' }],
+  ['prune-closed', 'only with prune', { 'prune-closed': 'true', 'github-token': 'ghs_x' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'github-token', 'prune-closed', 'pr-comment']
+const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']
