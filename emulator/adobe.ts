@@ -452,6 +452,8 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     routeKey,
     handle,
     reset,
+    /** the gateway checks, for the other Platform APIs the emulator serves */
+    authenticate,
     sandboxes: (): Sandbox[] => recs.map(r => view(settle(r))),
     get: (name: string): Sandbox | undefined => {
       const rec = find(name)

@@ -9,6 +9,9 @@ import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
 import { createGithub, GITHUB_BASE, type GithubEmulator } from './github'
 import { createIms, type AdobeClient } from './ims'
+import { createPlatformApis, type PlatformControl, type PlatformOptions } from './platform'
+import type { RoleSeed } from './roles'
+import type { PackageSeed } from './tooling'
 import { createTrackstar, type TrackstarConnection } from './trackstar'
 
 export interface EmulatorOptions {
@@ -29,6 +32,8 @@ export interface EmulatorOptions {
     licenseLimit?: number
     rateLimit?: AdobeRateLimit
   }
+  /** the roles and sandbox-tooling APIs, and the schema-listing stand-in */
+  platform?: PlatformOptions
 }
 
 export interface LoggedRequest {
@@ -82,6 +87,7 @@ export interface Emulator {
     /** each sandbox's title read as a lease record */
     leases(): LeaseView[]
   }
+  platform: PlatformControl
   /** the GitHub REST stand-in, under /api/v3 */
   github: Omit<GithubEmulator, 'routeKey' | 'handle' | 'control' | 'reset'>
 }
@@ -134,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ims = createIms(options.adobe?.clients, now)
   const adobe = createAdobe(options.adobe ?? {}, ims, now)
   const trackstar = createTrackstar(options.trackstar ?? {}, now)
+  const platform = createPlatformApis(options.platform ?? {}, { authenticate: adobe.authenticate, sandbox: adobe.get, now })
   const github = createGithub(now)
   const faults = new FaultList()
   const requests: LoggedRequest[] = []
@@ -142,11 +149,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const providers = {
     ims: { family: 'adobe', routeKey: ims.routeKey, handle: ims.handle },
     adobe: { family: 'adobe', routeKey: adobe.routeKey, handle: adobe.handle },
+    platform: { family: 'adobe', routeKey: platform.routeKey, handle: platform.handle },
     trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle },
     github: { family: 'adobe', routeKey: github.routeKey, handle: github.handle }
   } satisfies Record<string, Provider>
   const providerFor = (path: string): Provider =>
-    path.startsWith(`${GITHUB_BASE}/`) ? providers.github : path.startsWith('/ims/') ? providers.ims : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
+    path.startsWith(`${GITHUB_BASE}/`) ? providers.github : path.startsWith('/ims/') ? providers.ims : platform.owns(path) ? providers.platform : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
 
   // --- concurrency meter ---------------------------------------------------------------
   const byRoute = new Map<string, number>()
@@ -191,6 +199,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults.clear()
     ims.reset()
     adobe.reset()
+    platform.reset()
     trackstar.reset()
     github.reset()
     stats.resetMax()
@@ -252,6 +261,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           adobe.setLicenseLimit(Number(size))
           return json(200, { size: adobe.licenseLimit() })
         }
+        case 'POST /platform/role':
+          return json(201, platform.control.roles.seed(input() as unknown as RoleSeed))
+        case 'POST /platform/package':
+          return json(201, platform.control.tooling.seed(input() as unknown as PackageSeed))
         case 'POST /adobe/fail-next': {
           const { name } = input()
           if (typeof name !== 'string') throw new Error('need {name}')
@@ -417,6 +430,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       history: adobe.history,
       leases: adobe.leases
     },
+    platform: platform.control,
     github
   }
 }

@@ -277,6 +277,12 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   }
 
   const pool = operation === 'lease' ? parsePool(get('pool')) : undefined
+  // The grant and the import act on an active sandbox that the step created, reset or leased.
+  for (const [input, given] of [['adobe-role-id', format.roleIds.length > 0], ['adobe-package-id', format.packageId !== undefined]] as const) {
+    if (!given) continue
+    if (!['create', 'reset', 'lease'].includes(operation)) throw new InputError(input, `applies to operations create, reset and lease only, not "${operation}"`)
+    if (!common.wait) throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
+  }
   const githubToken = get('github-token')
   secrets.add(githubToken)
   if (format.pruneClosed && operation !== 'prune') {

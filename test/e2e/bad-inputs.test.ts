@@ -49,6 +49,8 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['allow-production', 'adobe', ['y']],
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
   ['dry-run', 'adobe', ['perhaps']],
+  ['adobe-role-id', 'adobe', ['role-a,,role-b', ',', 'role-a,', 'role one', 'role-a, role b']],
+  ['adobe-package-id', 'adobe', ['pkg one', 'pkg-a,pkg-b', 'pkg/../x']],
   ['prune-closed', 'adobe', ['yes', 'closed']],
   ['pr-comment', 'adobe', ['on']],
   ['if-full', 'adobe', ['queue', 'WAIT']],
@@ -63,6 +65,10 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['prune-prefix', 'must start a valid name', { operation: 'prune', 'prune-prefix': 'GH_' }],
   ['cleanup', 'reset after delete', { operation: 'delete', 'sandbox-name': 'x', cleanup: 'reset' }],
   ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }],
+  ['adobe-role-id', 'needs an active sandbox (wait: true)', { 'adobe-role-id': 'role-a', wait: 'false' }],
+  ['adobe-role-id', 'not with delete', { operation: 'delete', 'sandbox-name': 'x', 'adobe-role-id': 'role-a' }],
+  ['adobe-package-id', 'needs an active sandbox (wait: true)', { 'adobe-package-id': 'pkg-a', wait: 'false' }],
+  ['adobe-package-id', 'not with prune', { operation: 'prune', 'prune-prefix': 'gh-', 'adobe-package-id': 'pkg-a' }],
   ['github-token', 'required with prune-closed', { operation: 'prune', 'prune-prefix': 'gh-', 'prune-closed': 'true', 'github-token': '' }],
   ['prune-closed', 'only with prune', { 'prune-closed': 'true', 'github-token': 'ghs_x' }],
   ['pool', 'required for lease', { operation: 'lease' }],
@@ -76,7 +82,7 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['adobe-role-id', 'adobe-package-id']
+const PENDING: string[] = []
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']

@@ -23,6 +23,10 @@ beforeEach(async () => {
 afterEach(async () => emu?.close())
 
 const TIMING: LeaseTiming = { settleMs: 200, tentativeMs: 5000, pollMs: () => 100, progressMs: 10_000 }
+// For the race: a settle interval well above a busy machine's look-to-write time. A claim too
+// slow to trust holds the sandbox with its tentative record, and with if-full: fail the round
+// would end with no winner at all (safe, but not what this test is about).
+const RACE_TIMING: LeaseTiming = { ...TIMING, settleMs: 1000, tentativeMs: 10_000 }
 
 function claimant(runId: number, extra: Record<string, string> = {}) {
   const secrets = new Secrets(() => undefined)
@@ -56,7 +60,7 @@ describe('claim protocol', () => {
     for (let round = 0; round < 4; round++) {
       seedReady(emu, 'ci-pool-1')
       const racers = Array.from({ length: 8 }, (_, i) => claimant(100 * round + i))
-      const outcomes = await Promise.allSettled(racers.map(r => acquire(r.ctx, r.api, TIMING)))
+      const outcomes = await Promise.allSettled(racers.map(r => acquire(r.ctx, r.api, RACE_TIMING)))
       const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ claim: o.value, racer: racers[i] }] : []))
       expect(winners, `round ${round}`).toHaveLength(1)
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ActionError)

@@ -11,6 +11,7 @@ import { exists, hint, SandboxApi, type Sandbox } from './api'
 import { createWithinLicence } from './capacity'
 import { get } from './get'
 import { lease, leaseTiming, release, type LeaseDeps } from './lease'
+import { prepareSandbox, revokeRoles } from './prepare'
 import { prune } from './prune'
 import { checkPruneClosed } from '../../github/prune-closed'
 import { assertMayTouch } from './safety'
@@ -60,10 +61,20 @@ function cleanupAction(ctx: Ctx, createdHere: boolean): 'delete' | 'reset' | 'no
   return c
 }
 
-function record(ctx: Ctx, name: string, action: 'delete' | 'reset' | 'none', created: boolean, confirmed: boolean): void {
+function record(ctx: Ctx, name: string, action: 'delete' | 'reset' | 'none', created: boolean, confirmed: boolean, roles?: string[]): void {
   if (action === 'none') return ctx.record(undefined)
-  const h: Handoff = { provider: 'adobe', sandbox: name, action, created, confirmed }
+  const h: Handoff = { provider: 'adobe', sandbox: name, action, created, confirmed, ...(roles?.length ? { roles } : {}) }
   ctx.record(h)
+}
+
+function credentials(ctx: Ctx, api: SandboxApi) {
+  return { token: api.token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId }
+}
+
+/** Roles and package for the now active sandbox; the roles are revoked when the post step deletes it. */
+function prepare(ctx: Ctx, api: SandboxApi, name: string, action: 'delete' | 'reset' | 'none', created: boolean): Promise<SummaryRow[]> {
+  const onGrant = action === 'delete' ? (roles: string[]) => record(ctx, name, action, created, true, roles) : undefined
+  return prepareSandbox(ctx, credentials(ctx, api), name, { onGrant })
 }
 
 /** Resets an existing, settled sandbox; returns it after the reset was accepted. */
@@ -109,7 +120,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       // The 202 may already say `active`: the wait then makes no lookup.
       if (inputs.wait) s = (await until(ctx, api, name, 'active', 'creating', s)) as Sandbox
       log.info(`Sandbox "${name}" is ${s.state}`)
-      return results(ctx, token, s, true, postWill(action, name))
+      return results(ctx, token, s, true, postWill(action, name), await prepare(ctx, api, name, action, true))
     }
     // Someone else created it between our lookup and our create: it is not ours.
     log.info(`Sandbox "${name}" was created by someone else meanwhile (409): following if-exists: ${inputs.ifExists}`)
@@ -134,7 +145,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       now = (await until(ctx, api, name, 'active', s.state)) as Sandbox
     }
     log.info(`Reusing sandbox "${name}" (${now.state})`)
-    return results(ctx, token, now, false, postWill(action, name))
+    return results(ctx, token, now, false, postWill(action, name), await prepare(ctx, api, name, action, false))
   }
 
   // if-exists: reset
@@ -144,7 +155,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   let now = await resetSandbox(ctx, api, settled)
   log.info(`Resetting existing sandbox "${name}"`)
   if (inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
-  return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)']])
+  return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)'], ...(await prepare(ctx, api, name, action, false))])
 }
 
 async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
@@ -161,7 +172,7 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
   let now = await resetSandbox(ctx, api, s)
   ctx.log.info(`Resetting sandbox "${name}"`)
   if (ctx.inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
-  return results(ctx, token, { ...s, ...now }, false, postWill(action, name))
+  return results(ctx, token, { ...s, ...now }, false, postWill(action, name), await prepare(ctx, api, name, action, false))
 }
 
 /**
@@ -203,14 +214,23 @@ function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
   return {
     reset: s => resetSandbox(ctx, api, s),
     until: (name, target, doing, current) => until(ctx, api, name, target, doing, current),
-    results: (s, will, extra) => results(ctx, token, s, false, will, extra)
+    results: (s, will, extra) => results(ctx, token, s, false, will, extra),
+    prepare: name => prepare(ctx, api, name, 'none', false)
   }
 }
 
+/** Before the sandbox is deleted, it is taken out of the roles this step added it to. */
 async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
+  if (handoff.provider !== 'adobe' || handoff.action !== 'delete' || !handoff.roles?.length) return cleanupSandbox(ctx, handoff)
+  const api = await connect(ctx)
+  const revoked = await revokeRoles(ctx, credentials(ctx, api), handoff.sandbox, handoff.roles)
+  return `${revoked.join('. ')}. ${await cleanupSandbox(ctx, handoff, api)}`
+}
+
+async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi): Promise<string> {
   if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
   const name = handoff.sandbox
-  const api = await connect(ctx)
+  const api = connected ?? (await connect(ctx))
   if (handoff.action === 'release') return release(ctx, api, leaseDeps(ctx, api, api.token), name, handoff.lease)
   const s = await readyFor(ctx, api, name, handoff.action)
   if (!s) {

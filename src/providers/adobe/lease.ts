@@ -73,6 +73,8 @@ export interface LeaseDeps {
   /** waits for a state (see waitFor) */
   until(name: string, target: 'active' | 'settled', doing: string, current?: Sandbox): Promise<Sandbox | undefined>
   results(s: Sandbox, postWill: string, extra: SummaryRow[]): StepResult
+  /** grants the active sandbox to the roles and imports the package (a pool keeps its roles) */
+  prepare(name: string): Promise<SummaryRow[]>
 }
 
 interface Member {
@@ -231,7 +233,9 @@ export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
   }
   if (inputs.wait && s.state !== 'active') s = (await deps.until(name, 'active', s.state, s)) as Sandbox
   const title = formatHeld(c.until, c.nonce, holderText(ctx.run))
-  const result = deps.results({ ...s, title }, postWill(ctx, name), [['Lease', `held until ${isoSeconds(c.until)}`]])
+  // A pool sandbox already granted is only read back; a release reset it, so the package comes again.
+  const prepared = s.state === 'active' ? await deps.prepare(name) : []
+  const result = deps.results({ ...s, title }, postWill(ctx, name), [['Lease', `held until ${isoSeconds(c.until)}`], ...prepared])
   result.outputs.lease_expires_at = isoSeconds(c.until)
   return result
 }
