@@ -85,6 +85,8 @@ export function retryable(status: number, method: Method, idempotent = false): b
 const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 503, 504])
 const USER_AGENT = 'ephemeral-sandbox-action'
 
+// Stryker disable all: the real transport is exercised over HTTP by the end-to-end tests;
+// unit tests inject their own, so mutants here could only survive.
 export const httpClientTransport: Transport = async req => {
   // A client per request: keep-alive is off anyway, and the socket timeout follows the deadline.
   const client = new HttpClient(USER_AGENT, [], {
@@ -97,6 +99,7 @@ export const httpClientTransport: Transport = async req => {
   const text = await res.readBody()
   return { status: res.message.statusCode ?? 0, headers: res.message.headers, text }
 }
+// Stryker restore all
 
 function header(headers: RawResponse['headers'], name: string): string | undefined {
   const v = headers[name.toLowerCase()]
