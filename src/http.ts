@@ -83,10 +83,10 @@ export function retryable(status: number, method: Method, idempotent = false): b
 // A 5xx whose request may still have been carried out by the provider: a 503 from a proxy or
 // an overloaded gateway can come after the service behind it acted, as a 502 or 504 can.
 const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 503, 504])
-const USER_AGENT = 'ephemeral-sandbox-action'
 
 // Stryker disable all: the real transport is exercised over HTTP by the end-to-end tests;
 // unit tests inject their own, so mutants here could only survive.
+const USER_AGENT = 'ephemeral-sandbox-action'
 export const httpClientTransport: Transport = async req => {
   // A client per request: keep-alive is off anyway, and the socket timeout follows the deadline.
   const client = new HttpClient(USER_AGENT, [], {
@@ -127,8 +127,8 @@ export function retryAfterMs(headers: RawResponse['headers'], nowMs: number): nu
     const date = /[a-z]{3}/i.test(s) ? Date.parse(s) : NaN
     if (!Number.isNaN(date)) return date - nowMs
   }
-  const reset = header(headers, 'x-ratelimit-reset')?.trim()
-  if (reset !== undefined && SECONDS.test(reset)) {
+  const reset = header(headers, 'x-ratelimit-reset')?.trim() ?? ''
+  if (SECONDS.test(reset)) {
     const n = Number(reset)
     // Epoch seconds; a small number is a count of seconds from now.
     return n > 1e9 ? Math.round(n * 1000 - nowMs) : Math.round(n * 1000)
@@ -154,7 +154,7 @@ export const BACKOFF_FLOOR_MS = 250
  */
 export function retryWaitMs(status: number | undefined, askedMs: number | undefined, backoffMs: number): number {
   const floor = status === 429 ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
-  const wait = askedMs !== undefined && askedMs > 0 ? Math.min(askedMs, RETRY_AFTER_CAP_MS) : backoffMs
+  const wait = (askedMs ?? 0) > 0 ? Math.min(askedMs as number, RETRY_AFTER_CAP_MS) : backoffMs
   return Math.max(floor, wait)
 }
 
@@ -247,10 +247,11 @@ export class Http {
       })
       if (!retryable(res.status, req.method, req.idempotent) || attempt >= this.maxAttempts) throw error
 
-      const asked = retryAfterMs(res.headers, deadline.clock.now())
+      // Nothing asked, or nothing usable (zero, a past date): 0.
+      const asked = retryAfterMs(res.headers, deadline.clock.now()) ?? 0
       const wait = retryWaitMs(res.status, asked, this.backoff(attempt))
       const reason = `HTTP ${res.status}${parsed.message ? ` ${parsed.message}` : ''}${requestId ? ` (request id ${oneLine(requestId)})` : ''}`
-      if (fitWaitMs(wait, deadline.remainingMs(), res.status) === undefined && asked !== undefined && asked > 0) {
+      if (fitWaitMs(wait, deadline.remainingMs(), res.status) === undefined && asked > 0) {
         throw new ProviderError({
           ...error.details,
           hint: [
@@ -286,20 +287,18 @@ export class Http {
 
   /** One attempt, cut short by its timeout or by a cancel. */
   private send(req: Parameters<Transport>[0]): Promise<RawResponse> {
+    // The caller checked the signal just before: it was not raised yet.
     const { signal } = this.opts.deadline
     return new Promise<RawResponse>((resolve, reject) => {
-      if (signal.aborted) return reject(new CancelledError())
       const timer = setTimeout(() => finish(() => reject(Object.assign(new Error(`no answer within ${(req.timeoutMs / 1000).toFixed(1)} s`), { code: 'ETIMEDOUT' }))), req.timeoutMs)
       const onAbort = (): void => finish(() => reject(new CancelledError()))
-      let done = false
-      const finish = (f: () => void): void => {
-        if (done) return
-        done = true
+      // Whichever comes first settles the promise; the others then change nothing.
+      const finish = (settle: () => void): void => {
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
-        f()
+        settle()
       }
-      signal.addEventListener('abort', onAbort, { once: true })
+      signal.addEventListener('abort', onAbort)
       this.transport(req).then(
         r => finish(() => resolve(r)),
         e => finish(() => reject(e))

@@ -64,14 +64,16 @@ export function parseErrorBody(text: string, redact: Redact = t => t): ParsedErr
     decoded = JSON.parse(trimmed)
   } catch {
     // Not JSON (an HTML error page from a proxy, say): redacted whole, then the tags dropped.
-    return { message: excerpt(redact(trimmed).replace(/<[^>]*>/g, ' '), redact) }
+    return present({ message: excerpt(redact(trimmed).replace(/<[^>]*>/g, ' '), redact) })
   }
-  const body = redactValue(decoded, redact)
-  const parsed = shape(body)
-  return {
-    ...(parsed.code !== undefined ? { code: excerpt(parsed.code, redact) } : {}),
-    ...(parsed.message !== undefined ? { message: excerpt(parsed.message, redact) } : {})
-  }
+  const parsed = shape(redactValue(decoded, redact))
+  const cut = (v: string | undefined): string | undefined => (v === undefined ? undefined : excerpt(v, redact))
+  return present({ code: cut(parsed.code), message: cut(parsed.message) })
+}
+
+/** Without the fields that hold nothing. */
+function present(e: ParsedError): ParsedError {
+  return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined))
 }
 
 /** The code and text of an error body, by the shape it has. */

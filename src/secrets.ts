@@ -12,7 +12,7 @@ function base64(bytes: Buffer, url: boolean): string {
 
 /** The forms a secret can appear in inside a message, a URL or a JSON body: the runner masks these. */
 export function encodings(value: string): string[] {
-  const bytes = Buffer.from(value, 'utf8')
+  const bytes = Buffer.from(value)
   const json = JSON.stringify(value).slice(1, -1)
   const forms = new Set<string>([
     value,
@@ -22,7 +22,7 @@ export function encodings(value: string): string[] {
     encodeURIComponent(value),
     new URLSearchParams({ v: value }).toString().slice(2),
     base64(bytes, false),
-    base64(bytes, false).replace(/=+$/, ''),
+    base64(bytes, false).replace(/=/g, ''),
     base64(bytes, true)
   ])
   return [...forms].filter(f => f.length > 0)
@@ -61,7 +61,7 @@ function characterForms(ch: string): string[] {
   if (JSON_SHORT[ch]) forms.push(escapeRegExp(JSON_SHORT[ch]))
   const units = ch.length === 2 ? [ch.charCodeAt(0), ch.charCodeAt(1)] : [code]
   forms.push(units.map(u => `\\\\u${hexAnyCase(u, 4)}`).join(''))
-  forms.push([...Buffer.from(ch, 'utf8')].map(b => `%${hexAnyCase(b, 2)}`).join(''))
+  forms.push([...Buffer.from(ch)].map(b => `%${hexAnyCase(b, 2)}`).join(''))
   if (ch === ' ') forms.push('\\+')
   if (HTML_NAMED[ch]) forms.push(HTML_NAMED[ch])
   forms.push(`&#0*${code};`, `&#[xX]0*${hexAnyCase(code, 1)};`)
@@ -79,7 +79,7 @@ export function secretPattern(value: string): RegExp {
  * only the characters that depend on the secret's bytes alone.
  */
 export function base64Cores(value: string): string[] {
-  const bytes = Buffer.from(value, 'utf8')
+  const bytes = Buffer.from(value)
   const cores: string[] = []
   for (const offset of [0, 1, 2]) {
     const text = base64(Buffer.concat([Buffer.alloc(offset), bytes]), false)
@@ -109,7 +109,7 @@ export class Secrets {
       // Short encodings of short values would mask ordinary words in the log.
       if (form === v || form.length >= 8) this.mask(form)
     }
-    const bytes = Buffer.from(v, 'utf8')
+    const bytes = Buffer.from(v)
     const whole = [base64(bytes, false), base64(bytes, true)]
     this.forms = [...new Set([...this.forms, ...whole, ...base64Cores(v)])].sort((a, b) => b.length - a.length)
     this.patterns = [...this.patterns, { length: v.length, pattern: secretPattern(v) }].sort((a, b) => b.length - a.length)
@@ -123,9 +123,7 @@ export class Secrets {
   redact(text: string): string {
     let out = text
     // Base64 first: its characters could hold a short secret's own letters.
-    for (const form of this.forms) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED)
-    }
+    for (const form of this.forms) out = out.split(form).join(REDACTED)
     for (const { pattern } of this.patterns) out = out.replace(pattern, REDACTED)
     return out
   }

@@ -13,9 +13,24 @@ describe('parseErrorBody', () => {
     ['ims', '{"error":"invalid_client","error_description":"invalid client_secret parameter"}', { code: 'invalid_client', message: 'invalid client_secret parameter' }],
     ['html', '<html><body><h1>502 Bad Gateway</h1></body></html>', { message: '502 Bad Gateway' }],
     ['empty', '', {}],
-    ['plain text', 'upstream timed out', { message: 'upstream timed out' }]
+    ['plain text', 'upstream timed out', { message: 'upstream timed out' }],
+    ['blank', '  \n ', {}],
+    ['html whose tags separate words', '<p>bad</p><p>gateway</p>', { message: 'bad gateway' }],
+    ['sandbox service, detail only', '{"type":"http://ns.adobe.com/aep/errors/SMS-2074-400","detail":"in use"}', { code: 'SMS-2074-400', message: 'in use' }],
+    ['sandbox service, blank title', '{"type":"x/SMS-2074-400","title":"  ","detail":"in use"}', { code: 'SMS-2074-400', message: 'in use' }],
+    ['sandbox service, code then space', '{"type":"x/SMS-2075-400 ","title":"t"}', { code: 'SMS-2075-400', message: 't' }],
+    ['sandbox service, the last code', '{"type":"urn:SMS-1-2:x/SMS-2076-400","title":"t"}', { code: 'SMS-2076-400', message: 't' }],
+    ['sandbox service, no code', '{"type":"about:blank","title":"t"}', { message: 't' }],
+    ['a type without a title or detail', '{"type":"about:blank","message":"m"}', { message: 'm' }],
+    ['trackstar detail as text', '{"error":"Validation error","detail":"bad type"}', { message: 'Validation error (bad type)' }],
+    ['trackstar detail with fields of every kind', '{"error":"Validation error","detail":{"path":{"t":["a","b"],"u":"c"},"body":"missing","q":null}}', { message: 'Validation error (path.t: a; b, path.u: c, body: missing, q: null)' }],
+    ['trackstar empty detail', '{"error":"e","detail":{}}', { message: 'e' }],
+    ['trackstar id that is not text', '{"error":"e","id":5}', { message: 'e' }],
+    ['trackstar empty id', '{"error":"e","id":""}', { message: 'e' }],
+    ['an error that is an object', '{"error":{"reason":"x"},"error_description":"d"}', { message: '{"reason":"x"}' }],
+    ['a blank error', '{"error":"  "}', { message: '" "' }]
   ])('reads a %s body', (_kind, body, expected) => {
-    expect(parseErrorBody(body)).toEqual(expected)
+    expect(parseErrorBody(body)).toStrictEqual(expected)
   })
 })
 
@@ -46,7 +61,13 @@ describe('parseErrorBody with the step\'s secrets', () => {
     ['form-encoded text', `bad=${new URLSearchParams({ k: SECRET }).toString().slice(2)}`, { message: 'bad=***' }],
     ['HTML', `<html><body><b>bad</b> ${SECRET.replace(/"/g, '&quot;')}</body></html>`, { message: 'bad ***' }]
   ])('%s: the decoded text is redacted', (_kind, body, expected) => {
-    expect(parseErrorBody(body, redact)).toEqual(expected)
+    expect(parseErrorBody(body, redact)).toStrictEqual(expected)
+  })
+
+  it('redacts the decoded strings of a body of unknown shape, keys and nested values too', () => {
+    // A plain redaction that knows no escapes: only decoding first can find these.
+    const plain = (t: string): string => t.split('a"b\\c').join('***')
+    expect(parseErrorBody('{"x":{"a\\"b\\\\c":["a\\u0022b\\\\c",1,null]}}', plain)).toStrictEqual({ message: '{"x":{"***":["***",1,null]}}' })
   })
 
   it('redacts a secret split by tags before the tags are dropped', () => {
@@ -73,10 +94,10 @@ describe('parseErrorBody with the step\'s secrets', () => {
   })
 
   it('leaves out text that is blank once cleaned', () => {
-    expect(parseErrorBody('<p> </p>')).toEqual({})
-    expect(parseErrorBody('{"message":"  "}')).toEqual({})
-    expect(parseErrorBody('null')).toEqual({})
-    expect(parseErrorBody('42')).toEqual({ message: '42' })
+    expect(parseErrorBody('<p> </p>')).toStrictEqual({})
+    expect(parseErrorBody('{"message":"  "}')).toStrictEqual({})
+    expect(parseErrorBody('null')).toStrictEqual({})
+    expect(parseErrorBody('42')).toStrictEqual({ message: '42' })
   })
 })
 

@@ -1,6 +1,6 @@
 // The HTTP layer on a simulated clock and a scripted transport: retries, Retry-After clamping,
 // the step's deadline, unknown outcomes, and provider text redacted before it is cut.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Deadline } from '../../src/deadline'
 import { CancelledError, DeadlineError, ProviderError } from '../../src/errors'
 import { listLogger as logger, virtualClock } from '../harness/virtual-time'
@@ -88,6 +88,9 @@ describe('retryAfterMs', () => {
     [{ 'x-ratelimit-reset': ' 5 ' }, 5000],
     [{ 'retry-after': 'soon', 'x-ratelimit-reset': '6' }, 6000],
     [{ 'retry-after': '-5' }, undefined],
+    [{ 'retry-after': '-555' }, undefined],
+    [{ 'retry-after': '2026-01-01T00:00:07Z' }, undefined],
+    [{ 'retry-after': '0.25' }, 250],
     [{ 'retry-after': '1' + '0'.repeat(400) }, Infinity],
     [{ 'retry-after': 'soon' }, undefined],
     [{ 'retry-after': '' }, undefined],
@@ -182,6 +185,49 @@ describe('Http.request', () => {
     expect(script.sent[0].headers['Content-Type']).toBe('application/x-www-form-urlencoded')
   })
 
+  it('reads a blank answer as no body', async () => {
+    const { http } = client([{ status: 200, text: '  \n' }])
+    expect((await http.request(GET)).body).toBeUndefined()
+  })
+
+  it.each([199, 300, 302])('takes a %i as an error', async status => {
+    const { http } = client([{ status, text: '{"message":"odd"}' }])
+    const err = await failure(http.request(GET))
+    expect(err.message).toBe(`Test: read item failed: HTTP ${status}: odd`)
+  })
+
+  it('writes a debug line per attempt and per answer', async () => {
+    const debug: string[] = []
+    const { http } = client([{ status: 503 }, { status: 200, text: '{}', headers: { 'x-request-id': 'r-7' } }], {
+      log: { info: () => undefined, notice: () => undefined, warning: () => undefined, debug: m => void debug.push(m) }
+    })
+    await http.request(GET)
+    expect(debug).toEqual([
+      'Test: GET https://p.example/items/1 (attempt 1)',
+      'Test: GET https://p.example/items/1 -> 503',
+      'Test: GET https://p.example/items/1 (attempt 2)',
+      'Test: GET https://p.example/items/1 -> 200 (request id r-7)'
+    ])
+  })
+
+  it('leaves no timer and no abort listener behind once an attempt is answered', async () => {
+    vi.useFakeTimers()
+    try {
+      let listeners = 0
+      const signal = {
+        aborted: false,
+        addEventListener: () => void listeners++,
+        removeEventListener: () => void listeners--
+      } as unknown as AbortSignal
+      const http = new Http({ provider: 'Test', deadline: new Deadline(60_000, undefined, signal), log: logger(), transport: async () => ({ status: 200, headers: {}, text: '{}' }) })
+      await http.request(GET)
+      expect(vi.getTimerCount()).toBe(0)
+      expect(listeners).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('sends no body and no content type without one, and keeps text that is not JSON', async () => {
     const { http, script } = client([{ status: 200, text: 'plain words' }])
     expect((await http.request(GET)).body).toBe('plain words')
@@ -265,6 +311,11 @@ describe('Http.request', () => {
     expect(err.details.afterUnknownOutcome).toBe(true)
     expect(script.at).toHaveLength(3)
     expect(log.lines[0]).toMatch(/^Test: create item: ECONNREFUSED; retrying in/)
+  })
+
+  it('names a failure that is not even an Error', async () => {
+    const { http } = client([], { maxAttempts: 1, transport: () => Promise.reject(undefined) })
+    expect((await failure(http.request(GET))).message).toBe('Test: read item failed: no answer: undefined. Gave up after 1 attempts')
   })
 
   it('names a network error by its code and adds its message only when it says more', async () => {
@@ -410,6 +461,28 @@ describe('Retry-After and backoff', () => {
     const err = await failure(http.request(GET))
     expect(err).toBeInstanceOf(DeadlineError)
     expect(err.message).toBe('Timed out after 0 s while read item (Test); last failure: HTTP 503 down. Raise the `timeout` input to retry for longer')
+  })
+
+  it('a 429 that asks for no wait, with too little time left for the 1 s floor, ends as a timeout', async () => {
+    const { http } = client([{ status: 429, headers: { 'retry-after': '0' } }], { timeoutMs: 1_500 })
+    const err = await failure(http.request(POST))
+    expect(err).toBeInstanceOf(DeadlineError)
+    expect(err.message).toMatch(/last failure: HTTP 429/)
+  })
+
+  it('a cancel while waiting to retry says so', async () => {
+    const ctrl = new AbortController()
+    const clock = virtualClock()
+    const http = new Http({
+      provider: 'Test',
+      deadline: new Deadline(60_000, clock, ctrl.signal),
+      // The job is cancelled right as the retry is announced, before its wait.
+      log: { ...logger(), info: () => ctrl.abort() },
+      transport: async () => ({ status: 503, headers: {}, text: '' })
+    })
+    const err = await failure(http.request(GET))
+    expect(err).toBeInstanceOf(CancelledError)
+    expect(err.message).toBe('Cancelled while waiting to retry read item (Test)')
   })
 
   it('a network failure with no time left for a wait ends as a timeout', async () => {

@@ -58,6 +58,31 @@ describe('Secrets.redact', () => {
     expect(s.redact('[a-short1-longer]')).toBe('[***]')
   })
 
+  it.each([
+    ['one byte over a multiple of three', 'k+y?>1'.repeat(2) + 'a'],
+    ['two bytes over', 'k+y?>1'.repeat(2) + 'ab'],
+    ['a multiple of three', '??>>??~~~']
+  ])('redacts base64 and base64url whole, padding and last character included (%s)', (_case, value) => {
+    const { secrets: s } = registry(value)
+    for (const form of [Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')]) {
+      expect(s.redact(`[${form}]`), form).toBe('[***]')
+    }
+  })
+
+  it('redacts the longest base64 form first, whatever order the secrets came in', () => {
+    const { secrets: s } = registry('abc', 'abcdef')
+    expect(s.redact(`x ${Buffer.from('abcdef').toString('base64')} y`)).toBe('x *** y')
+    expect(s.redact(`x ${Buffer.from('abc').toString('base64')} y`)).toBe('x *** y')
+  })
+
+  it('an empty registry, and one given undefined or null, changes nothing', () => {
+    const { secrets: s, masked } = registry()
+    s.add(undefined)
+    s.add(null)
+    expect(s.redact('Stryker was here: undefined, null, "", 0')).toBe('Stryker was here: undefined, null, "", 0')
+    expect(masked).toEqual([])
+  })
+
   it('leaves text without secrets as it is', () => {
     expect(secrets.redact('nothing to see: p@ss, wörd, 😀')).toBe('nothing to see: p@ss, wörd, 😀')
     expect(new Secrets(() => undefined).redact('any text')).toBe('any text')
@@ -66,6 +91,8 @@ describe('Secrets.redact', () => {
   it('does not take a plus or an escape for a different character', () => {
     const { secrets: s } = registry('a b')
     expect(s.redact('a+b a%20b a b a\\u0020b a&#32;b')).toBe('*** *** *** *** ***')
+    expect(registry('x-z').secrets.redact('x+z x z')).toBe('x+z x z')
+    expect(registry("it's").secrets.redact('it&apos;s it&#39;s it&#x27;s')).toBe('*** *** ***')
     expect(s.redact('a-b a%21b a\\u0021b a&#33;b a&#x21;b')).toBe('a-b a%21b a\\u0021b a&#33;b a&#x21;b')
   })
 
@@ -123,6 +150,9 @@ describe('encodings', () => {
       expect.arrayContaining(['a\\/é', 'a/\\u00e9', 'a%2F%C3%A9', Buffer.from('a/é').toString('base64'), Buffer.from('a/é').toString('base64url')])
     )
     expect(encodings('abcd')).toEqual(['abcd', 'YWJjZA==', 'YWJjZA'])
+    expect(encodings('')).toEqual([])
+    // base64 without padding, apart from base64url: '+' and '/' stay
+    expect(encodings('\u00fb\u00ff')).toContain(Buffer.from('\u00fb\u00ff').toString('base64').replace(/=/g, ''))
   })
 })
 
@@ -150,6 +180,8 @@ describe('base64Cores', () => {
     const cores = base64Cores('\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff')
     expect(cores.some(c => c.includes('/') || c.includes('+'))).toBe(true)
     expect(cores.some(c => c.includes('_') || c.includes('-'))).toBe(true)
+    const [even, odd] = [cores.filter((_, i) => i % 2 === 0), cores.filter((_, i) => i % 2 === 1)]
+    expect(odd).toEqual(even.map(c => c.replace(/\+/g, '-').replace(/\//g, '_')))
     expect(base64Cores('abcde')).toEqual([])
     expect(base64Cores('abcdef')).toEqual(['YWJjZGVm', 'YWJjZGVm'])
   })
