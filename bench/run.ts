@@ -8,12 +8,13 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { BUNDLE, ROOT } from '../scripts/local-runner'
 import { bundle } from './bundle'
+import { githubLookups } from './github-lookups'
 import { overhead } from './overhead'
 import { prune } from './prune'
 import { readiness } from './readiness'
 import type { BenchOptions, SectionResult, Table } from './stats'
 
-const SECTIONS = { readiness, overhead, bundle, prune }
+const SECTIONS = { readiness, overhead, bundle, prune, githubLookups }
 type SectionName = keyof typeof SECTIONS
 
 interface Args {

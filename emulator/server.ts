@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type Sandbox, type SandboxSeed } from './adobe'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
+import { createGithub, GITHUB_BASE, type GithubEmulator } from './github'
 import { createIms, type AdobeClient } from './ims'
 import { createTrackstar, type TrackstarConnection } from './trackstar'
 
@@ -75,6 +76,8 @@ export interface Emulator {
     tokensIssued(clientId?: string): number
     setLicenseLimit(n: number): void
   }
+  /** the GitHub REST stand-in, under /api/v3 */
+  github: Omit<GithubEmulator, 'routeKey' | 'handle' | 'control' | 'reset'>
 }
 
 interface Provider {
@@ -124,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ims = createIms(options.adobe?.clients, now)
   const adobe = createAdobe(options.adobe ?? {}, ims, now)
   const trackstar = createTrackstar(options.trackstar ?? {}, now)
+  const github = createGithub(now)
   const faults = new FaultList()
   const requests: LoggedRequest[] = []
   let seq = 0
@@ -131,10 +135,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const providers = {
     ims: { family: 'adobe', routeKey: ims.routeKey, handle: ims.handle },
     adobe: { family: 'adobe', routeKey: adobe.routeKey, handle: adobe.handle },
-    trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle }
+    trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle },
+    github: { family: 'adobe', routeKey: github.routeKey, handle: github.handle }
   } satisfies Record<string, Provider>
   const providerFor = (path: string): Provider =>
-    path.startsWith('/ims/') ? providers.ims : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
+    path.startsWith(`${GITHUB_BASE}/`) ? providers.github : path.startsWith('/ims/') ? providers.ims : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
 
   // --- concurrency meter ---------------------------------------------------------------
   const byRoute = new Map<string, number>()
@@ -180,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ims.reset()
     adobe.reset()
     trackstar.reset()
+    github.reset()
     stats.resetMax()
   }
 
@@ -236,7 +242,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return json(200, { name })
         }
         default:
-          return json(404, { error: `no control route ${method} ${path}` })
+          return github.control(route, input) ?? json(404, { error: `no control route ${method} ${path}` })
       }
     } catch (err) {
       return json(400, { error: err instanceof Error ? err.message : String(err) })
@@ -390,6 +396,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       issueToken: ims.issueToken,
       tokensIssued: ims.issued,
       setLicenseLimit: adobe.setLicenseLimit
-    }
+    },
+    github
   }
 }

@@ -5,6 +5,7 @@ import {
   EMULATOR_ADOBE_CLIENT_SECRET,
   EMULATOR_ADOBE_ORG_ID,
   EMULATOR_TRACKSTAR_API_KEY,
+  GITHUB_BASE,
   type Emulator
 } from '../emulator/index'
 
@@ -27,4 +28,9 @@ export function trackstarInputs(emu: Emulator, extra: Record<string, string> = {
     'trackstar-api-url': emu.url,
     ...extra
   }
+}
+
+/** The step environment that points the action's GitHub API calls at the emulator's stand-in. */
+export function githubEnv(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
+  return { GITHUB_API_URL: `${emu.url}${GITHUB_BASE}`, ...extra }
 }

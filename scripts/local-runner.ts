@@ -121,6 +121,8 @@ export function runnerEnvironment(
     GITHUB_RUN_ID: '9876543210',
     GITHUB_RUN_NUMBER: '42',
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'CI',
+    GITHUB_JOB: 'test',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: 'https://api.github.com',
     GITHUB_EVENT_NAME: event.name,

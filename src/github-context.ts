@@ -8,7 +8,16 @@ export interface RunInfo {
   repo: string
   prNumber?: number
   runId: number
+  /** GITHUB_RUN_ATTEMPT: 1 for the first run, 2 for its first re-run, … */
+  runAttempt?: number
   serverUrl: string
+  /** GITHUB_API_URL: the REST API the runner points at (api.github.com, or a GHES /api/v3) */
+  apiUrl?: string
+  /** GITHUB_EVENT_NAME */
+  eventName?: string
+  /** GITHUB_WORKFLOW and GITHUB_JOB: together they tell one job's PR comment from another's */
+  workflow?: string
+  job?: string
 }
 
 export function runInfoFromContext(): RunInfo {
@@ -25,7 +34,12 @@ export function runInfoFromContext(): RunInfo {
     repo: repo || 'local',
     prNumber: typeof pr === 'number' ? pr : undefined,
     runId: context.runId || 0,
-    serverUrl: context.serverUrl || 'https://github.com'
+    runAttempt: context.runAttempt || 1,
+    serverUrl: context.serverUrl || 'https://github.com',
+    apiUrl: context.apiUrl || 'https://api.github.com',
+    eventName: context.eventName || undefined,
+    workflow: context.workflow || undefined,
+    job: context.job || undefined
   }
 }
 

@@ -80,6 +80,13 @@ const RETRY_STATUSES = new Set([429, 502, 503, 504])
 export function retryable(status: number, method: Method, idempotent = false): boolean {
   return RETRY_STATUSES.has(status) || (status === 500 && (idempotent || method === 'GET' || method === 'DELETE'))
 }
+/**
+ * GitHub answers a rate limit with 403 as well as 429, and says so in its headers: a
+ * `retry-after` (secondary limit) or `x-ratelimit-remaining: 0` (primary limit).
+ */
+export function rateLimited403(status: number, headers: RawResponse['headers']): boolean {
+  return status === 403 && (header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0')
+}
 // A 5xx whose request may still have been carried out by the provider: a 503 from a proxy or
 // an overloaded gateway can come after the service behind it acted, as a 502 or 504 can.
 const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 503, 504])
@@ -107,7 +114,7 @@ function header(headers: RawResponse['headers'], name: string): string | undefin
 }
 
 export function requestIdOf(headers: RawResponse['headers']): string | undefined {
-  return header(headers, 'x-request-id') ?? header(headers, 'x-adobe-request-id')
+  return header(headers, 'x-request-id') ?? header(headers, 'x-adobe-request-id') ?? header(headers, 'x-github-request-id')
 }
 
 const SECONDS = /^\d+(\.\d+)?$/
@@ -143,7 +150,7 @@ export function retryAfterMs(headers: RawResponse['headers'], nowMs: number): nu
  * and waiting it out would spend the whole step on one answer.
  */
 export const RETRY_AFTER_CAP_MS = 60_000
-/** The shortest wait after a 429: a provider that says "0" or a past date is still limiting us. */
+/** The shortest wait after a rate limit: a provider that says "0" or a past date is still limiting us. */
 export const RATE_LIMIT_FLOOR_MS = 1_000
 /** The shortest wait after any other failure, so no answer can make us retry in a tight loop. */
 export const BACKOFF_FLOOR_MS = 250
@@ -152,8 +159,8 @@ export const BACKOFF_FLOOR_MS = 250
  * The wait before the next attempt: what the provider asked, capped at a minute, where it
  * asked for a positive time; otherwise the jittered backoff. Never below the floor.
  */
-export function retryWaitMs(status: number | undefined, askedMs: number | undefined, backoffMs: number): number {
-  const floor = status === 429 ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
+export function retryWaitMs(rateLimited: boolean, askedMs: number | undefined, backoffMs: number): number {
+  const floor = rateLimited ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
   const wait = (askedMs ?? 0) > 0 ? Math.min(askedMs as number, RETRY_AFTER_CAP_MS) : backoffMs
   return Math.max(floor, wait)
 }
@@ -163,8 +170,8 @@ export function retryWaitMs(status: number | undefined, askedMs: number | undefi
  * the time left, else half of it (a capped retry, earlier than asked, still leaves as much
  * time for the attempt and what follows). Undefined when even that is below the floor.
  */
-export function fitWaitMs(waitMs: number, remainingMs: number, status: number | undefined): number | undefined {
-  const floor = status === 429 ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
+export function fitWaitMs(waitMs: number, remainingMs: number, rateLimited: boolean): number | undefined {
+  const floor = rateLimited ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
   const fitted = Math.min(waitMs, Math.floor(remainingMs / 2))
   return fitted >= floor ? fitted : undefined
 }
@@ -222,7 +229,7 @@ export class Http {
         if (attempt >= this.maxAttempts) {
           throw new ProviderError({ provider, action: req.action, status: 0, providerMessage: reason, hint: `Gave up after ${attempt} attempts`, afterUnknownOutcome: true })
         }
-        await this.pause(req, attempt, retryWaitMs(undefined, undefined, this.backoff(attempt)), reason, undefined)
+        await this.pause(req, attempt, retryWaitMs(false, undefined, this.backoff(attempt)), reason, false)
         continue
       }
 
@@ -245,13 +252,14 @@ export class Http {
         hint: this.opts.hint?.(res.status, parsed.code, parsed.message),
         afterUnknownOutcome: unknownOutcome
       })
-      if (!retryable(res.status, req.method, req.idempotent) || attempt >= this.maxAttempts) throw error
+      const rateLimited = res.status === 429 || rateLimited403(res.status, res.headers)
+      if (!(retryable(res.status, req.method, req.idempotent) || rateLimited) || attempt >= this.maxAttempts) throw error
 
       // Nothing asked, or nothing usable (zero, a past date): 0.
       const asked = retryAfterMs(res.headers, deadline.clock.now()) ?? 0
-      const wait = retryWaitMs(res.status, asked, this.backoff(attempt))
+      const wait = retryWaitMs(rateLimited, asked, this.backoff(attempt))
       const reason = `HTTP ${res.status}${parsed.message ? ` ${parsed.message}` : ''}${requestId ? ` (request id ${oneLine(requestId)})` : ''}`
-      if (fitWaitMs(wait, deadline.remainingMs(), res.status) === undefined && asked > 0) {
+      if (fitWaitMs(wait, deadline.remainingMs(), rateLimited) === undefined && asked > 0) {
         throw new ProviderError({
           ...error.details,
           hint: [
@@ -262,7 +270,7 @@ export class Http {
             .join('. ')
         })
       }
-      await this.pause(req, attempt, wait, reason, res.status)
+      await this.pause(req, attempt, wait, reason, rateLimited)
     }
   }
 
@@ -272,9 +280,9 @@ export class Http {
   }
 
   /** Waits before the next attempt, as long as fits the step's time; ends the step when nothing fits. */
-  private async pause(req: Request, attempt: number, waitMs: number, reason: string, status: number | undefined): Promise<void> {
+  private async pause(req: Request, attempt: number, waitMs: number, reason: string, rateLimited: boolean): Promise<void> {
     const { deadline, log, provider } = this.opts
-    const fitted = fitWaitMs(waitMs, deadline.remainingMs(), status)
+    const fitted = fitWaitMs(waitMs, deadline.remainingMs(), rateLimited)
     if (fitted === undefined) {
       throw new DeadlineError(
         `Timed out after ${Math.round(deadline.totalMs / 1000)} s while ${req.action} (${provider}); last failure: ${reason}. Raise the \`timeout\` input to retry for longer`

@@ -272,6 +272,12 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   const githubToken = get('github-token')
   secrets.add(githubToken)
   checkCredential('github-token', githubToken)
+  if (format.pruneClosed && operation !== 'prune') {
+    throw new InputError('prune-closed', `applies to operation "prune" only, not "${operation}"; remove it or set operation: prune`)
+  }
+  if (format.pruneClosed && githubToken === '') {
+    throw new InputError('github-token', 'is required with prune-closed: true; the default ${{ github.token }} works when the job has permissions pull-requests: read and actions: read')
+  }
 
   return {
     ...common,

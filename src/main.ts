@@ -6,6 +6,7 @@ import { publish } from './outputs'
 import { Secrets } from './secrets'
 import { markMainStarted } from './state'
 import { createContext, providerOf, type StepDeps } from './step'
+import { commentAfterMain } from './github/comment'
 import { formatDuration, renderSummary } from './summary'
 
 const PROVIDER_TITLE = { trackstar: 'Trackstar', adobe: 'Adobe Experience Platform' } as const
@@ -22,6 +23,7 @@ export async function run(deps: StepDeps): Promise<void> {
     const ctx = createContext(deps, inputs, secrets, log)
     const result = await providerOf(inputs).run(ctx)
     publish(deps.outputs, result.outputs, result.env, inputs.exportEnv)
+    await commentAfterMain(ctx, deps.state, result)
     if (inputs.summary) {
       const rows: [string, string][] = [
         ['Provider', PROVIDER_TITLE[inputs.provider]],

@@ -5,6 +5,8 @@ import { readInputs } from './inputs'
 import { Secrets } from './secrets'
 import { loadHandoff, type Handoff } from './state'
 import { createContext, providerOf, type StepDeps } from './step'
+import { commentAfterCleanup } from './github/comment'
+import type { StepContext } from './providers/types'
 import { renderSummary } from './summary'
 
 export function describeTarget(h: Handoff): string {
@@ -21,10 +23,11 @@ export async function post(deps: StepDeps): Promise<void> {
   }
   let summaryOn = true
   let done: string
+  let ctx: StepContext | undefined
   try {
     const inputs = readInputs(deps.input, deps.env, secrets)
     summaryOn = inputs.summary
-    const ctx = createContext(deps, inputs, secrets, log)
+    ctx = createContext(deps, inputs, secrets, log)
     log.info(`Post step: ${handoff.action} the ${describeTarget(handoff)}`)
     done = await providerOf(inputs).cleanup(ctx, handoff)
     log.info(done)
@@ -35,4 +38,5 @@ export async function post(deps: StepDeps): Promise<void> {
   if (summaryOn) {
     await deps.summary.write(renderSummary('Sandbox cleanup (post step)', [['Post step', done]], secrets)).catch(() => undefined)
   }
+  if (ctx) await commentAfterCleanup(ctx, deps.state, handoff, done)
 }

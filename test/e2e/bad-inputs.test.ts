@@ -48,7 +48,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['ignore-warnings', 'adobe', ['sure']],
   ['allow-production', 'adobe', ['y']],
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
-  ['dry-run', 'adobe', ['perhaps']]
+  ['dry-run', 'adobe', ['perhaps']],
+  ['prune-closed', 'adobe', ['yes', 'closed']],
+  ['pr-comment', 'adobe', ['on']]
 ]
 
 // Cases where the input is valid on its own but not with the operation it is given with.
@@ -58,11 +60,13 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['prune-prefix', 'required for prune', { operation: 'prune' }],
   ['prune-prefix', 'must start a valid name', { operation: 'prune', 'prune-prefix': 'GH_' }],
   ['cleanup', 'reset after delete', { operation: 'delete', 'sandbox-name': 'x', cleanup: 'reset' }],
-  ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }]
+  ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }],
+  ['github-token', 'required with prune-closed', { operation: 'prune', 'prune-prefix': 'gh-', 'prune-closed': 'true', 'github-token': '' }],
+  ['prune-closed', 'only with prune', { 'prune-closed': 'true', 'github-token': 'ghs_x' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id', 'prune-closed', 'pr-comment']
+const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['prune-prefix']

@@ -44,7 +44,32 @@ function problems(withInputs: Record<string, string>): string[] {
 
 describe('examples/', () => {
   it('holds the five documented recipes', () => {
-    expect(FILES.sort()).toEqual(['adobe-nightly-prune.yml', 'adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'trackstar-per-job.yml'])
+    expect(FILES.sort()).toEqual(['adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'adobe-prune-closed.yml', 'trackstar-per-job.yml'])
+  })
+
+  it('the Adobe recipes agree on one prefix: what per-job and per-PR create, prune sweeps', () => {
+    const withs = (file: string) => usesOfThisAction(parse(readFileSync(join(DIR, file), 'utf8')) as Workflow)
+    const prefixes = new Set(withs('adobe-prune-closed.yml').map(w => w['prune-prefix']))
+    expect([...prefixes]).toEqual(['gh-'])
+    const perPr = parse(readFileSync(join(DIR, 'adobe-per-pr.yml'), 'utf8')) as { env: Record<string, string> }
+    expect(perPr.env.SANDBOX.startsWith('gh-')).toBe(true)
+    // per-job uses the default name, gh-<repo>-…
+    expect(withs('adobe-per-job.yml').every(w => w['sandbox-name'] === undefined)).toBe(true)
+  })
+
+  it('jobs that need secrets do not run for fork or Dependabot pull requests', () => {
+    for (const file of ['adobe-per-pr.yml', 'adobe-per-job.yml', 'adobe-prune-closed.yml']) {
+      const wf = parse(readFileSync(join(DIR, file), 'utf8')) as { jobs: Record<string, { if?: string }> }
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        expect(job.if, `${file}: ${name}`).toContain("github.event.pull_request.head.repo.full_name == github.repository")
+        expect(job.if, `${file}: ${name}`).toContain("github.actor != 'dependabot[bot]'")
+      }
+    }
+  })
+
+  it('actions the recipes use are at their current major version', () => {
+    const text = FILES.map(f => readFileSync(join(DIR, f), 'utf8')).join('\n')
+    expect(text).not.toMatch(/actions\/checkout@v[1-5]\b/)
   })
 
   it.each(FILES)('%s passes only declared inputs with valid values', file => {

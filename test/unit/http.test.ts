@@ -105,22 +105,22 @@ describe('retryAfterMs', () => {
 
 describe('retryWaitMs', () => {
   it.each([
-    ['429 asking 3 s', 429, 3000, 400, 3000],
-    ['429 asking 0', 429, 0, 400, RATE_LIMIT_FLOOR_MS],
-    ['429 asking a past date', 429, -5000, 400, RATE_LIMIT_FLOOR_MS],
-    ['429 asking 0 with a long backoff', 429, 0, 4000, 4000],
-    ['429 asking 0.2 s', 429, 200, 4000, RATE_LIMIT_FLOOR_MS],
-    ['429 asking nothing', 429, undefined, 300, RATE_LIMIT_FLOOR_MS],
-    ['429 asking an hour', 429, 3_600_000, 400, RETRY_AFTER_CAP_MS],
-    ['429 asking forever', 429, Infinity, 400, RETRY_AFTER_CAP_MS],
-    ['429 asking exactly the cap', 429, RETRY_AFTER_CAP_MS, 400, RETRY_AFTER_CAP_MS],
-    ['503 asking 2 s', 503, 2000, 400, 2000],
-    ['503 asking 0.1 s', 503, 100, 400, BACKOFF_FLOOR_MS],
-    ['503 asking 0', 503, 0, 700, 700],
-    ['503 asking nothing, backoff 0', 503, undefined, 0, BACKOFF_FLOOR_MS],
-    ['a network failure', undefined, undefined, 900, 900]
-  ])('%s → %s ms', (_case, status, asked, backoff, expected) => {
-    expect(retryWaitMs(status, asked, backoff)).toBe(expected)
+    ['a rate limit asking 3 s', true, 3000, 400, 3000],
+    ['a rate limit asking 0', true, 0, 400, RATE_LIMIT_FLOOR_MS],
+    ['a rate limit asking a past date', true, -5000, 400, RATE_LIMIT_FLOOR_MS],
+    ['a rate limit asking 0 with a long backoff', true, 0, 4000, 4000],
+    ['a rate limit asking 0.2 s', true, 200, 4000, RATE_LIMIT_FLOOR_MS],
+    ['a rate limit asking nothing', true, undefined, 300, RATE_LIMIT_FLOOR_MS],
+    ['a rate limit asking an hour', true, 3_600_000, 400, RETRY_AFTER_CAP_MS],
+    ['a rate limit asking forever', true, Infinity, 400, RETRY_AFTER_CAP_MS],
+    ['a rate limit asking exactly the cap', true, RETRY_AFTER_CAP_MS, 400, RETRY_AFTER_CAP_MS],
+    ['503 asking 2 s', false, 2000, 400, 2000],
+    ['503 asking 0.1 s', false, 100, 400, BACKOFF_FLOOR_MS],
+    ['503 asking 0', false, 0, 700, 700],
+    ['503 asking nothing, backoff 0', false, undefined, 0, BACKOFF_FLOOR_MS],
+    ['a network failure', false, undefined, 900, 900]
+  ])('%s → %s ms', (_case, rateLimited, asked, backoff, expected) => {
+    expect(retryWaitMs(rateLimited, asked, backoff)).toBe(expected)
   })
 
   it('has a cap of a minute and floors of 1 s (429) and 0.25 s', () => {
@@ -130,16 +130,16 @@ describe('retryWaitMs', () => {
 
 describe('fitWaitMs', () => {
   it.each([
-    ['fits in half of what is left', 10_000, 20_000, 429, 10_000],
-    ['more than half: waits half', 10_001, 20_000, 429, 10_000],
-    ['a capped minute with 20 s left', 60_000, 20_000, 429, 10_000],
-    ['odd remaining', 60_000, 2_001, 429, 1_000],
-    ['half is just below the floor of a 429', 60_000, 1_999, 429, undefined],
-    ['half is just below the floor of a 503', 60_000, 499, 503, undefined],
-    ['the floor of a 503 still fits', 60_000, 500, 503, 250],
-    ['nothing left', 1_000, 0, undefined, undefined]
-  ])('%s', (_case, wait, remaining, status, expected) => {
-    expect(fitWaitMs(wait, remaining, status)).toBe(expected)
+    ['fits in half of what is left', 10_000, 20_000, true, 10_000],
+    ['more than half: waits half', 10_001, 20_000, true, 10_000],
+    ['a capped minute with 20 s left', 60_000, 20_000, true, 10_000],
+    ['odd remaining', 60_000, 2_001, true, 1_000],
+    ['half is just below the floor of a rate limit', 60_000, 1_999, true, undefined],
+    ['half is just below the floor of other failures', 60_000, 499, false, undefined],
+    ['the floor of other failures still fits', 60_000, 500, false, 250],
+    ['nothing left', 1_000, 0, false, undefined]
+  ])('%s', (_case, wait, remaining, rateLimited, expected) => {
+    expect(fitWaitMs(wait, remaining, rateLimited)).toBe(expected)
   })
 })
 
@@ -383,6 +383,18 @@ describe('Http.request', () => {
 })
 
 describe('Retry-After and backoff', () => {
+  it('waits for a 403 that says it is a rate limit like for a 429, at least a second', async () => {
+    const { http, script } = client([{ status: 403, headers: { 'x-ratelimit-remaining': '0' } }, { status: 403, headers: { 'retry-after': '0' } }, { status: 200, text: '{}' }], { random: () => 0 })
+    expect((await http.request(GET)).attempts).toBe(3)
+    for (const gap of script.at.slice(1).map((t, i) => t - script.at[i])) expect(gap).toBe(RATE_LIMIT_FLOOR_MS)
+  })
+
+  it('does not retry a 403 that is not a rate limit', async () => {
+    const { http, script } = client([{ status: 403, headers: { 'x-ratelimit-remaining': '12' } }])
+    await failure(http.request(GET))
+    expect(script.at).toHaveLength(1)
+  })
+
   it('waits what a 429 asks, then retries', async () => {
     const { http, script, log } = client([{ status: 429, headers: { 'retry-after': '7' } }, { status: 200, text: '{}' }])
     await http.request(POST)

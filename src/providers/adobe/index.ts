@@ -3,12 +3,13 @@
 // post step must undo it, by the handoff that lets it do so.
 import { ActionError, ProviderError } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
-import { defaultSandboxName, defaultSandboxTitle } from '../../naming'
+import { defaultSandboxName, defaultSandboxTitle, lifetimeFor } from '../../naming'
 import type { Handoff } from '../../state'
 import { accessToken } from '../ims'
 import type { Provider, StepContext, StepResult, SummaryRow } from '../types'
 import { exists, hint, SandboxApi, type Sandbox } from './api'
 import { prune } from './prune'
+import { checkPruneClosed } from '../../github/prune-closed'
 import { assertMayTouch } from './safety'
 import { assertNotFailed, inProgress, waitFor } from './wait'
 
@@ -81,7 +82,7 @@ async function resetSandbox(ctx: Ctx, api: SandboxApi, s: Sandbox): Promise<Sand
 async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
   const { inputs, log } = ctx
   const name = inputs.sandboxName ?? defaultSandboxName(ctx.run)
-  const title = inputs.sandboxTitle ?? defaultSandboxTitle(ctx.run)
+  const title = inputs.sandboxTitle ?? defaultSandboxTitle(ctx.run, lifetimeFor(inputs.cleanup, ctx.run))
   let existing = await api.get(name)
   if (existing?.state === 'deleting') {
     // Being deleted (a previous run's cleanup, say): once it is gone the name is free again.
@@ -215,6 +216,8 @@ async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
 }
 
 async function run(ctx: Ctx): Promise<StepResult> {
+  // prune-closed: a token GitHub refuses stops the step before any Adobe request.
+  if (ctx.inputs.operation === 'prune' && ctx.inputs.pruneClosed) await checkPruneClosed(ctx)
   const api = await connect(ctx)
   const token = api.token
   switch (ctx.inputs.operation) {

@@ -3,6 +3,7 @@
 import { ActionError, errorMessage } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import type { StepContext, StepResult } from '../types'
+import { pickForPrune } from '../../github/prune-closed'
 import type { SandboxApi, Sandbox } from './api'
 
 /** Deletions in flight at once: fast, yet gentle on the API's rate limit. */
@@ -52,20 +53,23 @@ export async function prune(ctx: StepContext<AdobeInputs>, api: SandboxApi, toke
   const prefix = prunePrefix as string
   const all = await listAll(api)
   const now = ctx.deadline.clock.now()
-  const stale = all.filter(s => isStale(s, prefix, pruneOlderThanSeconds * 1000, now)).map(s => s.name)
-  ctx.log.info(`Prune: ${all.length} sandboxes listed, ${stale.length} stale with prefix "${prefix}" older than ${pruneOlderThanSeconds} s`)
+  // What goes and why: by age, and with prune-closed by what GitHub says (src/github/).
+  const picked = await pickForPrune(ctx, all, (s, olderThanMs) => isStale(s, prefix, olderThanMs, now))
+  const why = new Map(picked.picked.map(p => [p.name, p.reason]))
+  const stale = [...why.keys()]
+  ctx.log.info(`Prune: ${all.length} sandboxes listed, ${stale.length} to delete with prefix "${prefix}"`)
 
   const deleted: string[] = []
   const failed: string[] = []
   if (dryRun) {
-    for (const name of stale) ctx.log.info(`Would delete sandbox "${name}" (dry run)`)
+    for (const name of stale) ctx.log.info(`Would delete sandbox "${name}": ${why.get(name)} (dry run)`)
     deleted.push(...stale)
   } else {
     await eachLimited(stale, PRUNE_CONCURRENCY, async name => {
       try {
         await api.remove(name, ignoreWarnings)
         deleted.push(name)
-        ctx.log.info(`Deleted sandbox "${name}"`)
+        ctx.log.info(`Deleted sandbox "${name}": ${why.get(name)}`)
       } catch (err) {
         ctx.deadline.check('pruning')
         failed.push(`${name}: ${errorMessage(err)}`)
@@ -83,10 +87,12 @@ export async function prune(ctx: StepContext<AdobeInputs>, api: SandboxApi, toke
       ['Listed', String(all.length)],
       [dryRun ? 'Would delete' : 'Deleted', String(deleted.length)],
       ...(failed.length ? ([['Failed', String(failed.length)]] as [string, string][]) : []),
+      ...picked.summary,
       ['Post step will', 'do nothing']
     ],
     summaryList: { heading: dryRun ? 'Would delete (dry run)' : 'Deleted', items: deleted }
   }
   if (failed.length) result.failure = `Prune could not delete ${failed.length} sandbox(es):\n${failed.join('\n')}`
+  if (picked.problems.length) result.failure = [result.failure, `prune-closed kept the sandboxes GitHub did not answer for:\n${picked.problems.join('\n')}`].filter(Boolean).join('\n')
   return result
 }

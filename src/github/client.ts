@@ -1,0 +1,210 @@
+// The GitHub REST API, through @actions/github's Octokit, with every request sent by the
+// project's HTTP layer (one deadline, cancel, retries that honour GitHub's 403/429 rate-limit
+// answers, one error shape). Requests go one at a time, as GitHub asks of integrations; the
+// client remembers what `x-ratelimit-remaining` and `x-ratelimit-reset` said and waits for the
+// reset rather than spend a request it knows will be refused. Lookups are cached: one request
+// per pull request or run, however many sandboxes name it.
+import { getOctokit } from '@actions/github'
+import { ActionError, CancelledError, DeadlineError, InputError, ProviderError } from '../errors'
+import type { Deadline } from '../deadline'
+import { parseBaseUrl } from '../inputs'
+import type { Http, RawResponse } from '../http'
+import type { Logger } from '../log'
+
+export const GITHUB = 'GitHub'
+
+export interface PullState {
+  number: number
+  state: 'open' | 'closed'
+  merged: boolean
+  /** owner/name of the head repository */
+  headRepository?: string
+}
+
+export interface RunState {
+  id: number
+  /** queued, in_progress, completed, waiting, … */
+  status: string
+  conclusion: string | null
+  /** the latest attempt */
+  attempt: number
+}
+
+export interface CommentRecord {
+  id: number
+  body: string
+}
+
+/** What to check when GitHub says no; the status is GitHub's. */
+export function githubHint(status: number, _code: string | undefined, message: string | undefined): string | undefined {
+  if (status === 401) return 'Check `github-token`: GitHub does not accept it (expired, revoked or mistyped)'
+  if (status === 403 && /rate limit/i.test(message ?? '')) return 'GitHub\'s rate limit for this token is used up; run less often or use a token with its own limit'
+  if (status === 403) {
+    return 'The token lacks a permission: give the job `permissions:` with `pull-requests: write` (PR comments), `pull-requests: read` and `actions: read` (prune-closed). On a pull request from a fork the token is read-only'
+  }
+  if (status === 404) return 'GitHub cannot find it, or `github-token` cannot see that repository'
+  return undefined
+}
+
+function flatHeaders(headers: RawResponse['headers']): Headers {
+  const out = new Headers()
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v)
+  return out
+}
+
+/** The API base URL the runner gives: https, or http only to a loopback host (the emulator). */
+export function githubApiUrl(value: string | undefined): string {
+  try {
+    return parseBaseUrl('GITHUB_API_URL', value || 'https://api.github.com')
+  } catch (err) {
+    throw new ActionError(`GITHUB_API_URL is not usable: ${err instanceof InputError ? err.message.replace(/^Input `GITHUB_API_URL`: /, '') : String(err)}`)
+  }
+}
+
+export class GitHubClient {
+  /** requests sent (the rate-limit probe included) */
+  requests = 0
+  private readonly octokit: ReturnType<typeof getOctokit>
+  private doing = 'call the GitHub API'
+  private queue: Promise<unknown> = Promise.resolve()
+  private remaining?: number
+  private resetAtMs?: number
+  private readonly pulls = new Map<string, Promise<PullState>>()
+  private readonly runs = new Map<string, Promise<RunState>>()
+
+  constructor(
+    private readonly http: Http,
+    token: string,
+    apiUrl: string,
+    private readonly deadline: Deadline,
+    private readonly log: Logger
+  ) {
+    this.octokit = getOctokit(token, { baseUrl: githubApiUrl(apiUrl), request: { fetch: this.fetch } })
+  }
+
+  /** Octokit's fetch: one request through the HTTP layer, after the rate-limit gate. */
+  private readonly fetch = async (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Response> => {
+    await this.gate()
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(init.headers ?? {})) {
+      const name = k.toLowerCase()
+      if (name === 'content-type' || name === 'content-length') continue
+      headers[name === 'accept' ? 'Accept' : name] = String(v)
+    }
+    const method = (init.method ?? 'GET').toUpperCase() as 'GET' | 'POST' | 'PATCH'
+    this.requests += 1
+    const res = await this.http.request<unknown>({
+      method,
+      url,
+      action: this.doing,
+      headers,
+      json: typeof init.body === 'string' && init.body !== '' ? JSON.parse(init.body) : undefined
+    })
+    this.observe(res.headers)
+    const text = res.body === undefined ? null : typeof res.body === 'string' ? res.body : JSON.stringify(res.body)
+    return new Response(res.status === 204 || res.status === 205 ? null : text, { status: res.status, headers: flatHeaders(res.headers) })
+  }
+
+  private observe(headers: RawResponse['headers']): void {
+    const one = (name: string): string | undefined => {
+      const v = headers[name]
+      return Array.isArray(v) ? v[0] : v
+    }
+    const remaining = one('x-ratelimit-remaining')
+    const reset = one('x-ratelimit-reset')
+    if (remaining !== undefined && /^\d+$/.test(remaining)) this.remaining = Number(remaining)
+    if (reset !== undefined && /^\d+$/.test(reset)) this.resetAtMs = Number(reset) * 1000
+  }
+
+  /** Waits for the reset when the last answer said no request is left; never past the deadline. */
+  private async gate(): Promise<void> {
+    if (this.remaining !== 0 || this.resetAtMs === undefined) return
+    const wait = this.resetAtMs - Date.now()
+    if (wait <= 0) return
+    if (wait >= this.deadline.remainingMs()) {
+      throw new ActionError(
+        `${GITHUB}: the rate limit of github-token is used up until ${new Date(this.resetAtMs).toISOString()} (x-ratelimit-reset), later than \`timeout\` allows; not asking again before then`
+      )
+    }
+    this.log.info(`${GITHUB}: rate limit used up (x-ratelimit-remaining: 0); waiting ${Math.ceil(wait / 1000)} s for its reset`)
+    await this.deadline.sleep(wait, 'waiting for GitHub\'s rate limit to reset')
+    this.remaining = undefined
+  }
+
+  /** Runs one API call at a time, under a name for messages; unwraps Octokit's error wrapper. */
+  private call<T>(doing: string, f: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.doing = doing
+      try {
+        return await f()
+      } catch (err) {
+        const cause = (err as { cause?: unknown }).cause
+        if (cause instanceof ProviderError || cause instanceof CancelledError || cause instanceof DeadlineError || cause instanceof ActionError) throw cause
+        throw err
+      }
+    }
+    const next = this.queue.then(run, run)
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  /** One cheap request (it does not count against the limit) that proves the token works. */
+  async checkToken(): Promise<void> {
+    await this.call('check github-token', () => this.octokit.request('GET /rate_limit'))
+  }
+
+  pull(repository: string, number: number): Promise<PullState> {
+    const key = `${repository.toLowerCase()}#${number}`
+    let hit = this.pulls.get(key)
+    if (!hit) {
+      const [owner, repo] = repository.split('/')
+      hit = this.call(`look up pull request ${repository}#${number}`, async () => {
+        const { data } = await this.octokit.rest.pulls.get({ owner, repo, pull_number: number })
+        const state: PullState = { number, state: data.state === 'closed' ? 'closed' : 'open', merged: Boolean(data.merged || data.merged_at) }
+        if (data.head?.repo?.full_name) state.headRepository = data.head.repo.full_name
+        return state
+      })
+      this.pulls.set(key, hit)
+    }
+    return hit
+  }
+
+  run(repository: string, id: number): Promise<RunState> {
+    const key = `${repository.toLowerCase()}:${id}`
+    let hit = this.runs.get(key)
+    if (!hit) {
+      const [owner, repo] = repository.split('/')
+      hit = this.call(`look up workflow run ${id} of ${repository}`, async () => {
+        const { data } = await this.octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: id })
+        return { id, status: String(data.status ?? ''), conclusion: data.conclusion ?? null, attempt: Number(data.run_attempt ?? 1) }
+      })
+      this.runs.set(key, hit)
+    }
+    return hit
+  }
+
+  /** Every comment on an issue or pull request, oldest first (all pages). */
+  comments(repository: string, issue: number): Promise<CommentRecord[]> {
+    const [owner, repo] = repository.split('/')
+    return this.call(`list the comments of pull request ${repository}#${issue}`, async () => {
+      const all = await this.octokit.paginate(this.octokit.rest.issues.listComments, { owner, repo, issue_number: issue, per_page: 100 })
+      return all.map(c => ({ id: c.id, body: c.body ?? '' }))
+    })
+  }
+
+  createComment(repository: string, issue: number, body: string): Promise<CommentRecord> {
+    const [owner, repo] = repository.split('/')
+    return this.call(`comment on pull request ${repository}#${issue}`, async () => {
+      const { data } = await this.octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body })
+      return { id: data.id, body: data.body ?? '' }
+    })
+  }
+
+  updateComment(repository: string, id: number, body: string): Promise<CommentRecord> {
+    const [owner, repo] = repository.split('/')
+    return this.call(`update comment ${id} on ${repository}`, async () => {
+      const { data } = await this.octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })
+      return { id: data.id, body: data.body ?? '' }
+    })
+  }
+}
