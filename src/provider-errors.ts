@@ -15,7 +15,8 @@ export type Redact = (text: string) => string
 export const EXCERPT_CHARS = 200
 
 function str(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim()
+  // Blank text is no text; excerpt() trims what it keeps.
+  if (typeof v === 'string' && v.trim() !== '') return v
   if (typeof v === 'number') return String(v)
   return undefined
 }
@@ -57,14 +58,13 @@ export function excerpt(text: string, redact: Redact): string | undefined {
 }
 
 export function parseErrorBody(text: string, redact: Redact = t => t): ParsedError {
-  const trimmed = text.trim()
-  if (trimmed === '') return {}
   let decoded: unknown
   try {
-    decoded = JSON.parse(trimmed)
+    decoded = JSON.parse(text)
   } catch {
-    // Not JSON (an HTML error page from a proxy, say): redacted whole, then the tags dropped.
-    return present({ message: excerpt(redact(trimmed).replace(/<[^>]*>/g, ' '), redact) })
+    // Not JSON (an HTML error page from a proxy, say; nothing at all): redacted whole, then
+    // the tags dropped.
+    return present({ message: excerpt(redact(text).replace(/<[^>]*>/g, ' '), redact) })
   }
   const parsed = shape(redactValue(decoded, redact))
   const cut = (v: string | undefined): string | undefined => (v === undefined ? undefined : excerpt(v, redact))

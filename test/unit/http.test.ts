@@ -213,16 +213,17 @@ describe('Http.request', () => {
   it('leaves no timer and no abort listener behind once an attempt is answered', async () => {
     vi.useFakeTimers()
     try {
-      let listeners = 0
+      const listeners = new Map<string, number>()
+      const count = (type: string, by: number): void => void listeners.set(type, (listeners.get(type) ?? 0) + by)
       const signal = {
         aborted: false,
-        addEventListener: () => void listeners++,
-        removeEventListener: () => void listeners--
+        addEventListener: (type: string) => count(type, 1),
+        removeEventListener: (type: string) => count(type, -1)
       } as unknown as AbortSignal
       const http = new Http({ provider: 'Test', deadline: new Deadline(60_000, undefined, signal), log: logger(), transport: async () => ({ status: 200, headers: {}, text: '{}' }) })
       await http.request(GET)
       expect(vi.getTimerCount()).toBe(0)
-      expect(listeners).toBe(0)
+      expect([...listeners]).toEqual([['abort', 0]])
     } finally {
       vi.useRealTimers()
     }
@@ -233,6 +234,11 @@ describe('Http.request', () => {
     expect((await http.request(GET)).body).toBe('plain words')
     expect(script.sent[0].body).toBeUndefined()
     expect(script.sent[0].headers['Content-Type']).toBeUndefined()
+  })
+
+  it('reads the GitHub request id', async () => {
+    const { http } = client([{ status: 200, text: '{}', headers: { 'x-github-request-id': 'gh-1' } }])
+    expect((await http.request(GET)).requestId).toBe('gh-1')
   })
 
   it('takes an accepted status as an answer, and reads the Adobe request id', async () => {
@@ -305,12 +311,14 @@ describe('Http.request', () => {
 
   it('retries a network failure, marks the outcome unknown, and gives up saying how often it tried', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
-    const { http, script, log } = client([refused], { maxAttempts: 3 })
+    const { http, script, log } = client([refused], { maxAttempts: 3, random: () => 0 })
     const err = (await failure(http.request(POST))) as ProviderError
     expect(err.message).toBe('Test: create item failed: no answer: ECONNREFUSED. Gave up after 3 attempts')
     expect(err.details.afterUnknownOutcome).toBe(true)
     expect(script.at).toHaveLength(3)
-    expect(log.lines[0]).toMatch(/^Test: create item: ECONNREFUSED; retrying in/)
+    // Not a rate limit: the short floor, not the second a 429 waits.
+    expect(script.at[1] - script.at[0]).toBe(BACKOFF_FLOOR_MS)
+    expect(log.lines[0]).toMatch(/^Test: create item: ECONNREFUSED; retrying in 0\.3 s/)
   })
 
   it('names a failure that is not even an Error', async () => {

@@ -152,7 +152,8 @@ describe('encodings', () => {
     expect(encodings('abcd')).toEqual(['abcd', 'YWJjZA==', 'YWJjZA'])
     expect(encodings('')).toEqual([])
     // base64 without padding, apart from base64url: '+' and '/' stay
-    expect(encodings('\u00fb\u00ff')).toContain(Buffer.from('\u00fb\u00ff').toString('base64').replace(/=/g, ''))
+    expect(Buffer.from('>>?>').toString('base64')).toBe('Pj4/Pg==')
+    expect(encodings('>>?>')).toContain('Pj4/Pg')
   })
 })
 
@@ -181,6 +182,7 @@ describe('base64Cores', () => {
     expect(cores.some(c => c.includes('/') || c.includes('+'))).toBe(true)
     expect(cores.some(c => c.includes('_') || c.includes('-'))).toBe(true)
     const [even, odd] = [cores.filter((_, i) => i % 2 === 0), cores.filter((_, i) => i % 2 === 1)]
+    expect(even.join('')).toMatch(/\//)
     expect(odd).toEqual(even.map(c => c.replace(/\+/g, '-').replace(/\//g, '_')))
     expect(base64Cores('abcde')).toEqual([])
     expect(base64Cores('abcdef')).toEqual(['YWJjZGVm', 'YWJjZGVm'])
