@@ -134,7 +134,8 @@ export function retryAfterMs(headers: RawResponse['headers'], nowMs: number): nu
     const date = /[a-z]{3}/i.test(s) ? Date.parse(s) : NaN
     if (!Number.isNaN(date)) return date - nowMs
   }
-  const reset = header(headers, 'x-ratelimit-reset')?.trim() ?? ''
+  // An absent header reads "undefined", which is not seconds either.
+  const reset = String(header(headers, 'x-ratelimit-reset')).trim()
   if (SECONDS.test(reset)) {
     const n = Number(reset)
     // Epoch seconds; a small number is a count of seconds from now.
