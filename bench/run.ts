@@ -9,12 +9,13 @@ import { dirname, join } from 'node:path'
 import { BUNDLE, ROOT } from '../scripts/local-runner'
 import { bundle } from './bundle'
 import { githubLookups } from './github-lookups'
+import { lease } from './lease'
 import { overhead } from './overhead'
 import { prune } from './prune'
 import { readiness } from './readiness'
 import type { BenchOptions, SectionResult, Table } from './stats'
 
-const SECTIONS = { readiness, overhead, bundle, prune, githubLookups }
+const SECTIONS = { readiness, overhead, bundle, prune, githubLookups, lease }
 type SectionName = keyof typeof SECTIONS
 
 interface Args {

@@ -44,6 +44,25 @@ export interface AdobeRateLimit {
 
 export type BlockCode = 2074 | 2075 | 2076 | 2077
 
+/** One change of a sandbox's title or state, in the order the emulator made them. */
+export interface HistoryEntry {
+  seq: number
+  /** emulator clock ms when the change took effect */
+  time: number
+  name: string
+  field: 'title' | 'state'
+  value: string
+}
+
+/** A sandbox's title read as a lease record (`lease v1 held|free key=value…`), for the control API. */
+export interface LeaseView {
+  name: string
+  state: SandboxState
+  title: string
+  lease: 'held' | 'free' | 'none'
+  fields: Record<string, string>
+}
+
 export interface AdobeOptions {
   createMs?: number
   resetMs?: number
@@ -112,6 +131,19 @@ const notFound = (name: string) => sms(1004, 404, `Sandbox \`${name}\` not found
 const gateway = (status: number, code: string, message: string, headers?: Record<string, string>) =>
   json(status, { error_code: code, message }, headers)
 
+export function leaseView(s: Sandbox): LeaseView {
+  const words = s.title.trim().split(/\s+/)
+  const kind = words[0] === 'lease' && (words[2] === 'held' || words[2] === 'free') ? words[2] : 'none'
+  const fields: Record<string, string> = {}
+  if (kind !== 'none') {
+    for (const w of words.slice(3)) {
+      const eq = w.indexOf('=')
+      if (eq > 0) fields[w.slice(0, eq)] = w.slice(eq + 1)
+    }
+  }
+  return { name: s.name, state: s.state, title: s.title, lease: kind, fields }
+}
+
 export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => number) {
   // Records in creation order; a name is unique among them (re-creating replaces a deleted one).
   const recs: Rec[] = []
@@ -119,12 +151,17 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
   let licenseLimit = 5
   let nextFails = new Set<string>()
   let blocks = new Map<string, BlockCode>()
+  const history: HistoryEntry[] = []
+  let historySeq = 0
+  const note = (name: string, field: HistoryEntry['field'], value: string, time = now()): void =>
+    void history.push({ seq: ++historySeq, time, name, field, value })
   const limiter = options.rateLimit
     ? new SlidingWindow(options.rateLimit.requests, options.rateLimit.windowMs)
     : undefined
 
   function reset(): void {
     recs.length = 0
+    history.length = 0
     timings = {
       createMs: options.createMs ?? 3000,
       resetMs: options.resetMs ?? 3000,
@@ -148,6 +185,7 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     if (op && now() >= op.endsAt) {
       rec.op = undefined
       rec.state = op.kind === 'delete' ? 'deleted' : op.fails ? 'failed' : 'active'
+      note(rec.name, 'state', rec.state, op.endsAt)
       if (rec.state === 'active') rec.activeAt = op.endsAt
       rec.modifiedAt = op.endsAt
       rec.eTag += 1
@@ -159,6 +197,7 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     const duration = kind === 'create' ? timings.createMs : kind === 'reset' ? timings.resetMs : timings.deleteMs
     const fails = kind !== 'delete' && nextFails.delete(rec.name)
     rec.state = kind === 'create' ? 'creating' : kind === 'reset' ? 'resetting' : 'deleting'
+    note(rec.name, 'state', rec.state)
     rec.op = { kind, endsAt: now() + duration, fails }
     settle(rec)
   }
@@ -278,6 +317,7 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
       createdAt: t, modifiedAt: t, createdBy: user, modifiedBy: user, id: randomUUID()
     }
     recs.push(rec)
+    note(name, 'title', title)
     startOp(rec, 'create')
     return json(202, view(rec))
   }
@@ -292,6 +332,7 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     if (extra.length > 0) return badRequest(`Only the title of a sandbox can be updated, not: ${extra.join(', ')}.`)
     if (typeof body.title !== 'string' || body.title.trim() === '') return badRequest('Sandbox title is required.')
     rec.title = body.title
+    note(name, 'title', rec.title)
     touch(rec, user)
     return json(200, view(rec))
   }
@@ -399,6 +440,8 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     const at = recs.findIndex(r => r.name === s.name)
     if (at >= 0) recs[at] = rec
     else recs.push(rec)
+    note(rec.name, 'title', rec.title)
+    note(rec.name, 'state', rec.state)
     // A sandbox seeded mid-operation finishes like one started now; other states stay put.
     const kind = IN_PROGRESS[state]
     if (kind) startOp(rec, kind)
@@ -409,6 +452,8 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     routeKey,
     handle,
     reset,
+    /** the gateway checks, for the other Platform APIs the emulator serves */
+    authenticate,
     sandboxes: (): Sandbox[] => recs.map(r => view(settle(r))),
     get: (name: string): Sandbox | undefined => {
       const rec = find(name)
@@ -424,7 +469,14 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     becameActiveAt: (name: string): number | undefined => find(name)?.activeAt,
     setLicenseLimit: (n: number): void => {
       licenseLimit = n
-    }
+    },
+    licenseLimit: (): number => licenseLimit,
+    /** every title and state change since the last reset, oldest first */
+    history: (): HistoryEntry[] => {
+      for (const r of recs) settle(r) // a finished operation is a change, even if nobody looked
+      return [...history].sort((a, b) => a.time - b.time || a.seq - b.seq)
+    },
+    leases: (): LeaseView[] => recs.map(r => leaseView(view(settle(r))))
   }
 }
 

@@ -1,5 +1,5 @@
 // Starts the emulator from the command line for the demo and CI scripts:
-//   npx tsx emulator/cli.ts [--port N] [--host 127.0.0.1] [--provision-ms N] [--latency-ms N] [--url-file PATH]
+//   npx tsx emulator/cli.ts [--port N] [--host 127.0.0.1] [--provision-ms N] [--latency-ms N] [--latency-jitter-ms N] [--licence-size N] [--url-file PATH]
 import { writeFileSync } from 'node:fs'
 import {
   EMULATOR_ADOBE_CLIENT_ID,
@@ -10,7 +10,7 @@ import {
 import { startEmulator, type EmulatorOptions } from './server'
 
 const USAGE =
-  'usage: emulator/cli.ts [--port N] [--host HOST] [--provision-ms N] [--latency-ms N] [--url-file PATH]'
+  'usage: emulator/cli.ts [--port N] [--host HOST] [--provision-ms N] [--latency-ms N] [--latency-jitter-ms N] [--licence-size N] [--url-file PATH]'
 
 function parseArgs(argv: string[]): { options: EmulatorOptions; urlFile?: string } {
   const options: EmulatorOptions = {}
@@ -42,6 +42,13 @@ function parseArgs(argv: string[]): { options: EmulatorOptions; urlFile?: string
       }
       case '--latency-ms':
         options.latencyMs = count()
+        break
+      case '--latency-jitter-ms':
+        options.latencyJitterMs = count()
+        break
+      case '--licence-size':
+        // development sandboxes the organization's licence allows (a default licence: 4)
+        options.adobe = { ...options.adobe, licenseLimit: count() }
         break
       case '--url-file':
         urlFile = value()

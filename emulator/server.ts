@@ -4,11 +4,14 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type Sandbox, type SandboxSeed } from './adobe'
+import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type HistoryEntry, type LeaseView, type Sandbox, type SandboxSeed } from './adobe'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
 import { createGithub, GITHUB_BASE, type GithubEmulator } from './github'
 import { createIms, type AdobeClient } from './ims'
+import { createPlatformApis, type PlatformControl, type PlatformOptions } from './platform'
+import type { RoleSeed } from './roles'
+import type { PackageSeed } from './tooling'
 import { createTrackstar, type TrackstarConnection } from './trackstar'
 
 export interface EmulatorOptions {
@@ -16,6 +19,8 @@ export interface EmulatorOptions {
   port?: number
   /** added before every provider request is handled */
   latencyMs?: number
+  /** a further random 0..N ms per provider request, so concurrent clients interleave differently */
+  latencyJitterMs?: number
   /** clock in ms; sandbox state transitions and token expiry read it */
   now?: () => number
   trackstar?: { apiKeys?: string[]; rateLimit?: boolean }
@@ -27,6 +32,8 @@ export interface EmulatorOptions {
     licenseLimit?: number
     rateLimit?: AdobeRateLimit
   }
+  /** the roles and sandbox-tooling APIs, and the schema-listing stand-in */
+  platform?: PlatformOptions
 }
 
 export interface LoggedRequest {
@@ -75,7 +82,12 @@ export interface Emulator {
     issueToken(clientId?: string): string
     tokensIssued(clientId?: string): number
     setLicenseLimit(n: number): void
+    /** every title and state change, oldest first (the lease tests' ground truth) */
+    history(): HistoryEntry[]
+    /** each sandbox's title read as a lease record */
+    leases(): LeaseView[]
   }
+  platform: PlatformControl
   /** the GitHub REST stand-in, under /api/v3 */
   github: Omit<GithubEmulator, 'routeKey' | 'handle' | 'control' | 'reset'>
 }
@@ -124,9 +136,11 @@ function send(res: ServerResponse, reply: Reply): void {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? Date.now
   const latencyMs = options.latencyMs ?? 0
+  const jitterMs = options.latencyJitterMs ?? 0
   const ims = createIms(options.adobe?.clients, now)
   const adobe = createAdobe(options.adobe ?? {}, ims, now)
   const trackstar = createTrackstar(options.trackstar ?? {}, now)
+  const platform = createPlatformApis(options.platform ?? {}, { authenticate: adobe.authenticate, sandbox: adobe.get, now })
   const github = createGithub(now)
   const faults = new FaultList()
   const requests: LoggedRequest[] = []
@@ -135,11 +149,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const providers = {
     ims: { family: 'adobe', routeKey: ims.routeKey, handle: ims.handle },
     adobe: { family: 'adobe', routeKey: adobe.routeKey, handle: adobe.handle },
+    platform: { family: 'adobe', routeKey: platform.routeKey, handle: platform.handle },
     trackstar: { family: 'trackstar', routeKey: trackstar.routeKey, handle: trackstar.handle },
     github: { family: 'adobe', routeKey: github.routeKey, handle: github.handle }
   } satisfies Record<string, Provider>
   const providerFor = (path: string): Provider =>
-    path.startsWith(`${GITHUB_BASE}/`) ? providers.github : path.startsWith('/ims/') ? providers.ims : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
+    path.startsWith(`${GITHUB_BASE}/`) ? providers.github : path.startsWith('/ims/') ? providers.ims : platform.owns(path) ? providers.platform : path === ADOBE_BASE || path.startsWith(`${ADOBE_BASE}/`) ? providers.adobe : providers.trackstar
 
   // --- concurrency meter ---------------------------------------------------------------
   const byRoute = new Map<string, number>()
@@ -184,6 +199,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults.clear()
     ims.reset()
     adobe.reset()
+    platform.reset()
     trackstar.reset()
     github.reset()
     stats.resetMax()
@@ -235,6 +251,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           adobe.block(name, Number(code) as BlockCode)
           return json(200, { name, code: Number(code) })
         }
+        case 'GET /adobe/leases':
+          return json(200, adobe.leases())
+        case 'GET /adobe/history':
+          return json(200, adobe.history())
+        case 'POST /adobe/licence': {
+          const { size } = input()
+          if (!Number.isInteger(size) || Number(size) < 0) throw new Error('need {size: a whole number of development sandboxes}')
+          adobe.setLicenseLimit(Number(size))
+          return json(200, { size: adobe.licenseLimit() })
+        }
+        case 'POST /platform/role':
+          return json(201, platform.control.roles.seed(input() as unknown as RoleSeed))
+        case 'POST /platform/package':
+          return json(201, platform.control.tooling.seed(input() as unknown as PackageSeed))
         case 'POST /adobe/fail-next': {
           const { name } = input()
           if (typeof name !== 'string') throw new Error('need {name}')
@@ -289,7 +319,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const body = await readBody(req)
     if (body === undefined) return leave()
     entry.body = body
-    if (latencyMs > 0) await sleep(latencyMs)
+    const delay = latencyMs + (jitterMs > 0 ? Math.floor(Math.random() * (jitterMs + 1)) : 0)
+    if (delay > 0) await sleep(delay)
     if (fault?.kind === 'delay') await sleep(fault.ms)
 
     const ctx: Ctx = {
@@ -395,8 +426,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       becameActiveAt: adobe.becameActiveAt,
       issueToken: ims.issueToken,
       tokensIssued: ims.issued,
-      setLicenseLimit: adobe.setLicenseLimit
+      setLicenseLimit: adobe.setLicenseLimit,
+      history: adobe.history,
+      leases: adobe.leases
     },
+    platform: platform.control,
     github
   }
 }

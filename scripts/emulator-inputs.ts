@@ -6,7 +6,8 @@ import {
   EMULATOR_ADOBE_ORG_ID,
   EMULATOR_TRACKSTAR_API_KEY,
   GITHUB_BASE,
-  type Emulator
+  type Emulator,
+  type RoleSeed
 } from '../emulator/index'
 
 export function adobeInputs(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
@@ -27,6 +28,16 @@ export function trackstarInputs(emu: Emulator, extra: Record<string, string> = {
     'trackstar-api-key': EMULATOR_TRACKSTAR_API_KEY,
     'trackstar-api-url': emu.url,
     ...extra
+  }
+}
+
+/** An access-control role that the demo credential holds (it is one of the role's subjects). */
+export function credentialRole(id: string, sandboxes: string[] = ['prod']): RoleSeed {
+  return {
+    id,
+    name: `CI ${id}`,
+    sandboxes,
+    subjects: [{ subjectType: 'api-integration', subjectId: `${EMULATOR_ADOBE_CLIENT_ID}@techacct.adobe.com` }]
   }
 }
 

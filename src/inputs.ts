@@ -210,6 +210,12 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   if (operation === 'prune' && cleanup === 'delete') {
     throw new InputError('cleanup', 'cannot be "delete" with operation "prune" (prune deletes already); use auto or none')
   }
+  if (operation === 'lease' && cleanup === 'delete') {
+    throw new InputError('cleanup', 'cannot be "delete" with operation "lease" (pool sandboxes are kept: the post step releases them); use auto, reset or none')
+  }
+  if (operation === 'get' && (cleanup === 'delete' || cleanup === 'reset')) {
+    throw new InputError('cleanup', `cannot be "${cleanup}" with operation "get" (get changes nothing and leaves nothing to undo); use auto or none`)
+  }
 
   const clientIdInput = get('adobe-client-id')
   const clientId = checkCredential('adobe-client-id', clientIdInput || fromEnv('ADOBE_CLIENT_ID'), clientIdInput ? undefined : 'ADOBE_CLIENT_ID')
@@ -269,6 +275,12 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   }
 
   const pool = operation === 'lease' ? parsePool(get('pool')) : undefined
+  // The grant and the import act on an active sandbox that the step created, reset or leased.
+  for (const [input, given] of [['adobe-role-id', format.roleIds.length > 0], ['adobe-package-id', format.packageId !== undefined]] as const) {
+    if (!given) continue
+    if (!['create', 'reset', 'lease'].includes(operation)) throw new InputError(input, `applies to operations create, reset and lease only, not "${operation}"`)
+    if (!common.wait) throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
+  }
   const githubToken = get('github-token')
   secrets.add(githubToken)
   checkCredential('github-token', githubToken)
@@ -310,6 +322,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
 /** `lease-ttl`: a duration no longer than a job can run. */
 export function parseLeaseTtl(value: string): number {
   const seconds = parseAge('lease-ttl', value)
+  if (seconds < 60) throw new InputError('lease-ttl', `got "${value}"; a lease shorter than a minute would expire while its job still uses the sandbox (at least 60s)`)
   if (seconds > MAX_TIMEOUT_SECONDS) {
     throw new InputError('lease-ttl', `got "${value}"; a lease cannot outlive the job that holds it (at most ${MAX_TIMEOUT_SECONDS / 3600}h)`)
   }

@@ -6,7 +6,9 @@ import * as core from '@actions/core'
 /** What the post step must do; `action` is already resolved from `cleanup`. */
 export type Handoff =
   | { provider: 'trackstar'; integrationType: string; action: 'reset' | 'delete'; confirmed: boolean }
-  | { provider: 'adobe'; sandbox: string; action: 'reset' | 'delete'; created: boolean; confirmed: boolean }
+  | { provider: 'adobe'; sandbox: string; action: 'reset' | 'delete'; created: boolean; confirmed: boolean; roles?: string[] }
+  /** a pool lease: release it (reset, mark free) only while its title still carries `lease`, the nonce */
+  | { provider: 'adobe'; sandbox: string; action: 'release'; lease: string; confirmed: boolean }
 
 export interface StateStore {
   get(key: string): string

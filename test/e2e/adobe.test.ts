@@ -246,7 +246,7 @@ describe('adobe licence', () => {
   it('a full licence fails the create with a hint to prune, and leaves nothing', async () => {
     emu.adobe.setLicenseLimit(1)
     emu.adobe.seed({ name: 'taken-slot', type: 'development', state: 'active' })
-    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'one-too-many' }) })
+    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'one-too-many', 'if-full': 'fail' }) })
     expect(main.exitCode).toBe(1)
     expect(errors(main)[0]).toContain('licence')
     expect(errors(main)[0]).toContain('prune')

@@ -49,8 +49,12 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['allow-production', 'adobe', ['y']],
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
   ['dry-run', 'adobe', ['perhaps']],
+  ['adobe-role-id', 'adobe', ['role-a,,role-b', ',', 'role-a,', 'role one', 'role-a, role b']],
+  ['adobe-package-id', 'adobe', ['pkg one', 'pkg-a,pkg-b', 'pkg/../x']],
   ['prune-closed', 'adobe', ['yes', 'closed']],
-  ['pr-comment', 'adobe', ['on']]
+  ['pr-comment', 'adobe', ['on']],
+  ['if-full', 'adobe', ['queue', 'WAIT']],
+  ['lease-ttl', 'adobe', ['forever', '0', '30s', '7h', '2d']]
 ]
 
 // Cases where the input is valid on its own but not with the operation it is given with.
@@ -61,12 +65,24 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['prune-prefix', 'must start a valid name', { operation: 'prune', 'prune-prefix': 'GH_' }],
   ['cleanup', 'reset after delete', { operation: 'delete', 'sandbox-name': 'x', cleanup: 'reset' }],
   ['adobe-api-key', 'needed with a bare token', { 'adobe-client-id': '', 'adobe-client-secret': '', 'adobe-access-token': 'tok-123456789' }],
+  ['adobe-role-id', 'needs an active sandbox (wait: true)', { 'adobe-role-id': 'role-a', wait: 'false' }],
+  ['adobe-role-id', 'not with delete', { operation: 'delete', 'sandbox-name': 'x', 'adobe-role-id': 'role-a' }],
+  ['adobe-package-id', 'needs an active sandbox (wait: true)', { 'adobe-package-id': 'pkg-a', wait: 'false' }],
+  ['adobe-package-id', 'not with prune', { operation: 'prune', 'prune-prefix': 'gh-', 'adobe-package-id': 'pkg-a' }],
   ['github-token', 'required with prune-closed', { operation: 'prune', 'prune-prefix': 'gh-', 'prune-closed': 'true', 'github-token': '' }],
-  ['prune-closed', 'only with prune', { 'prune-closed': 'true', 'github-token': 'ghs_x' }]
+  ['prune-closed', 'only with prune', { 'prune-closed': 'true', 'github-token': 'ghs_x' }],
+  ['pool', 'required for lease', { operation: 'lease' }],
+  ['pool', 'a * only at the end', { operation: 'lease', pool: 'ci-*-pool' }],
+  ['pool', 'a * not inside a list', { operation: 'lease', pool: 'ci-pool-1,ci-*' }],
+  ['pool', 'an empty item', { operation: 'lease', pool: 'ci-pool-1,,ci-pool-2' }],
+  ['pool', 'an invalid sandbox name', { operation: 'lease', pool: 'CI_Pool' }],
+  ['cleanup', 'no delete after lease', { operation: 'lease', pool: 'ci-pool-*', cleanup: 'delete' }],
+  ['sandbox-name', 'required for get', { operation: 'get' }],
+  ['cleanup', 'nothing to undo after get', { operation: 'get', 'sandbox-name': 'x', cleanup: 'reset' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id']
+const PENDING: string[] = ['cleanup-timeout']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['prune-prefix']

@@ -218,7 +218,7 @@ describe('the 30-minute sweep frees a leaked slot within the hour', () => {
     expect(leaked.exitCode, leaked.stdout).toBe(0)
     const name = leaked.outputs.sandbox_name
     expect(name).toMatch(/^gh-shop-api-run-9876543210-/)
-    const blocked = await runStep({ inputs: adobeInputs(emu) })
+    const blocked = await runStep({ inputs: adobeInputs(emu, { 'if-full': 'fail' }) })
     expect(blocked.exitCode).toBe(1)
     expect(errors(blocked)[0]).toContain('license limit')
 

@@ -43,8 +43,8 @@ function problems(withInputs: Record<string, string>): string[] {
 }
 
 describe('examples/', () => {
-  it('holds the five documented recipes', () => {
-    expect(FILES.sort()).toEqual(['adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'adobe-prune-closed.yml', 'trackstar-per-job.yml'])
+  it('holds the documented recipes', () => {
+    expect(FILES.sort()).toEqual(['adobe-lease.yml', 'adobe-per-job.yml', 'adobe-per-pr.yml', 'adobe-pooled-reset.yml', 'adobe-prune-closed.yml', 'adobe-ready-to-test.yml', 'trackstar-per-job.yml'])
   })
 
   it('the Adobe recipes agree on one prefix: what per-job and per-PR create, prune sweeps', () => {
@@ -58,7 +58,7 @@ describe('examples/', () => {
   })
 
   it('jobs that need secrets do not run for fork or Dependabot pull requests', () => {
-    for (const file of ['adobe-per-pr.yml', 'adobe-per-job.yml', 'adobe-prune-closed.yml']) {
+    for (const file of ['adobe-per-pr.yml', 'adobe-per-job.yml', 'adobe-prune-closed.yml', 'adobe-ready-to-test.yml']) {
       const wf = parse(readFileSync(join(DIR, file), 'utf8')) as { jobs: Record<string, { if?: string }> }
       for (const [name, job] of Object.entries(wf.jobs)) {
         expect(job.if, `${file}: ${name}`).toContain("github.event.pull_request.head.repo.full_name == github.repository")

@@ -151,6 +151,19 @@ export class SandboxApi {
     return { sandbox: asSandbox(res.body, name), afterUnknownOutcome: res.afterUnknownOutcome, status: res.status }
   }
 
+  /** PATCH the title, the only field the API changes; last writer wins (no If-Match). */
+  async setTitle(name: string, title: string): Promise<Sandbox> {
+    const res = await this.http.request({
+      method: 'PATCH',
+      url: this.item(name),
+      action: `set the title of sandbox "${name}"`,
+      headers: this.headers(name),
+      json: { title },
+      idempotent: true
+    })
+    return asSandbox(res.body, name)
+  }
+
   /** DELETE; a 404 (already gone) comes back as status 404. */
   async remove(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
     const res = await this.http.request({

@@ -8,6 +8,10 @@ import type { Handoff } from '../../state'
 import { accessToken } from '../ims'
 import type { Provider, StepContext, StepResult, SummaryRow } from '../types'
 import { exists, hint, SandboxApi, type Sandbox } from './api'
+import { createWithinLicence } from './capacity'
+import { get } from './get'
+import { lease, leaseTiming, release, type LeaseDeps } from './lease'
+import { prepareSandbox, revokeRoles } from './prepare'
 import { prune } from './prune'
 import { checkPruneClosed } from '../../github/prune-closed'
 import { assertMayTouch } from './safety'
@@ -57,10 +61,20 @@ function cleanupAction(ctx: Ctx, createdHere: boolean): 'delete' | 'reset' | 'no
   return c
 }
 
-function record(ctx: Ctx, name: string, action: 'delete' | 'reset' | 'none', created: boolean, confirmed: boolean): void {
+function record(ctx: Ctx, name: string, action: 'delete' | 'reset' | 'none', created: boolean, confirmed: boolean, roles?: string[]): void {
   if (action === 'none') return ctx.record(undefined)
-  const h: Handoff = { provider: 'adobe', sandbox: name, action, created, confirmed }
+  const h: Handoff = { provider: 'adobe', sandbox: name, action, created, confirmed, ...(roles?.length ? { roles } : {}) }
   ctx.record(h)
+}
+
+function credentials(ctx: Ctx, api: SandboxApi) {
+  return { token: api.token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId }
+}
+
+/** Roles and package for the now active sandbox; the roles are revoked when the post step deletes it. */
+function prepare(ctx: Ctx, api: SandboxApi, name: string, action: 'delete' | 'reset' | 'none', created: boolean): Promise<SummaryRow[]> {
+  const onGrant = action === 'delete' ? (roles: string[]) => record(ctx, name, action, created, true, roles) : undefined
+  return prepareSandbox(ctx, credentials(ctx, api), name, { onGrant })
 }
 
 /** Resets an existing, settled sandbox; returns it after the reset was accepted. */
@@ -94,7 +108,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
     const action = cleanupAction(ctx, true)
     // Recorded before the request: if its answer is lost, the post step still finds it.
     record(ctx, name, action, true, false)
-    const res = await api.create(name, title)
+    const res = await createWithinLicence(ctx, api, name, title)
     if (res.status !== 409 || res.afterUnknownOutcome) {
       if (res.status === 409) log.info(`A retry of the create answered 409 after an attempt whose outcome was unknown: sandbox "${name}" was created by this step`)
       record(ctx, name, action, true, true)
@@ -106,7 +120,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       // The 202 may already say `active`: the wait then makes no lookup.
       if (inputs.wait) s = (await until(ctx, api, name, 'active', 'creating', s)) as Sandbox
       log.info(`Sandbox "${name}" is ${s.state}`)
-      return results(ctx, token, s, true, postWill(action, name))
+      return results(ctx, token, s, true, postWill(action, name), await prepare(ctx, api, name, action, true))
     }
     // Someone else created it between our lookup and our create: it is not ours.
     log.info(`Sandbox "${name}" was created by someone else meanwhile (409): following if-exists: ${inputs.ifExists}`)
@@ -131,7 +145,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
       now = (await until(ctx, api, name, 'active', s.state)) as Sandbox
     }
     log.info(`Reusing sandbox "${name}" (${now.state})`)
-    return results(ctx, token, now, false, postWill(action, name))
+    return results(ctx, token, now, false, postWill(action, name), await prepare(ctx, api, name, action, false))
   }
 
   // if-exists: reset
@@ -141,7 +155,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   let now = await resetSandbox(ctx, api, settled)
   log.info(`Resetting existing sandbox "${name}"`)
   if (inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
-  return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)']])
+  return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)'], ...(await prepare(ctx, api, name, action, false))])
 }
 
 async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
@@ -158,7 +172,7 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
   let now = await resetSandbox(ctx, api, s)
   ctx.log.info(`Resetting sandbox "${name}"`)
   if (ctx.inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
-  return results(ctx, token, { ...s, ...now }, false, postWill(action, name))
+  return results(ctx, token, { ...s, ...now }, false, postWill(action, name), await prepare(ctx, api, name, action, false))
 }
 
 /**
@@ -195,10 +209,29 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   return results(ctx, token, { ...s, state }, false, 'do nothing')
 }
 
+/** What lease and get share with the operations here. */
+function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
+  return {
+    reset: s => resetSandbox(ctx, api, s),
+    until: (name, target, doing, current) => until(ctx, api, name, target, doing, current),
+    results: (s, will, extra) => results(ctx, token, s, false, will, extra),
+    prepare: name => prepare(ctx, api, name, 'none', false)
+  }
+}
+
+/** Before the sandbox is deleted, it is taken out of the roles this step added it to. */
 async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
+  if (handoff.provider !== 'adobe' || handoff.action !== 'delete' || !handoff.roles?.length) return cleanupSandbox(ctx, handoff)
+  const api = await connect(ctx)
+  const revoked = await revokeRoles(ctx, credentials(ctx, api), handoff.sandbox, handoff.roles)
+  return `${revoked.join('. ')}. ${await cleanupSandbox(ctx, handoff, api)}`
+}
+
+async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi): Promise<string> {
   if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
   const name = handoff.sandbox
-  const api = await connect(ctx)
+  const api = connected ?? (await connect(ctx))
+  if (handoff.action === 'release') return release(ctx, api, leaseDeps(ctx, api, api.token), name, handoff.lease)
   const s = await readyFor(ctx, api, name, handoff.action)
   if (!s) {
     const why = handoff.confirmed ? 'already gone' : 'never created (the create did not go through)'
@@ -230,9 +263,9 @@ async function run(ctx: Ctx): Promise<StepResult> {
     case 'prune':
       return prune(ctx, api, token)
     case 'lease':
+      return lease(ctx, api, leaseDeps(ctx, api, token), leaseTiming(process.env))
     case 'get':
-      // Built on the lease branch (issue 12).
-      throw new ActionError(`operation "${ctx.inputs.operation}" is not available yet`)
+      return get(ctx, api, leaseDeps(ctx, api, token))
   }
 }
 

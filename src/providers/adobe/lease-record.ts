@@ -1,0 +1,136 @@
+// The lease record a pool sandbox carries in its title (the only field the Sandbox API lets a
+// client change), and what a pool member's record and state make of it. Pure: no requests.
+//
+//   held:  lease v1 held until=2026-11-25T18:00:00Z nonce=3f9c2a7b1d4e5f60 by=acme/shop run=9876543210.1 job=test
+//   free:  lease v1 free reset=2026-11-25T12:00:00Z last=acme/shop run=9876543210.1 job=test
+//          (`reset=no` when the release could not reset it: the next lease resets it first)
+//
+// Any other title is a sandbox the action never leased: free, but reset before use. A title
+// that starts with `lease ` but cannot be read is held (fail closed) until its last change is
+// older than the longest lease-ttl. Only names, ids and times go into a title, never a secret.
+import type { RunInfo } from '../../github-context'
+import { exists, type Sandbox } from './api'
+import { parseAdobeDate } from './prune'
+import { inProgress } from './wait'
+
+export const LEASE_TAG = 'lease v1'
+/** the longest title Adobe accepts, as for `sandbox-title` */
+export const MAX_TITLE = 256
+/** the longest lease-ttl (a job's longest run): an unreadable record is held this long */
+export const MAX_LEASE_MS = 6 * 60 * 60 * 1000
+
+export type LeaseRecord =
+  | { kind: 'held'; until: number; nonce: string; holder: string }
+  | { kind: 'free'; resetAt?: number; last?: string }
+  /** a title the action did not write */
+  | { kind: 'none' }
+  /** starts like a lease record, but cannot be read */
+  | { kind: 'unreadable' }
+
+/** ISO 8601 to the second, UTC. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}
+
+// A value must not break the `key=value` tokens apart.
+const token = (v: string): string => v.replace(/[^\x21-\x7e]|=/g, '_') || '_'
+
+/** The holder part: repository, run id and attempt, job. */
+export function holderText(run: RunInfo): string {
+  return `by=${token(run.repository || run.repo)} run=${run.runId}.${run.runAttempt ?? 1} job=${token(run.job ?? 'unknown')}`
+}
+
+function fit(title: string): string {
+  return title.length <= MAX_TITLE ? title : title.slice(0, MAX_TITLE)
+}
+
+export function formatHeld(until: number, nonce: string, holder: string): string {
+  return fit(`${LEASE_TAG} held until=${isoSeconds(until)} nonce=${nonce} ${holder}`)
+}
+
+export function formatFree(resetAt: number | undefined, lastHolder: string): string {
+  return fit(`${LEASE_TAG} free reset=${resetAt === undefined ? 'no' : isoSeconds(resetAt)} ${lastHolder.replace(/^by=/, 'last=')}`)
+}
+
+const NONCE = /^[0-9a-f]{16}$/
+
+export function parseLeaseTitle(title: string | undefined): LeaseRecord {
+  const t = (title ?? '').trim()
+  if (!/^lease\b/.test(t)) return { kind: 'none' }
+  const words = t.split(/\s+/)
+  if (words[1] !== 'v1') return { kind: 'unreadable' }
+  const fields = new Map<string, string>()
+  for (const w of words.slice(3)) {
+    const eq = w.indexOf('=')
+    if (eq > 0 && !fields.has(w.slice(0, eq))) fields.set(w.slice(0, eq), w.slice(eq + 1))
+  }
+  const time = (v: string | undefined): number | undefined => (v && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(v) ? Date.parse(v) : undefined)
+  const holder = words.slice(3).filter(w => /^(by|run|job)=/.test(w)).join(' ')
+  if (words[2] === 'held') {
+    const until = time(fields.get('until'))
+    const nonce = fields.get('nonce') ?? ''
+    if (until === undefined || !NONCE.test(nonce)) return { kind: 'unreadable' }
+    return { kind: 'held', until, nonce, holder }
+  }
+  if (words[2] === 'free') {
+    const reset = fields.get('reset')
+    const resetAt = time(reset)
+    if (reset !== 'no' && resetAt === undefined) return { kind: 'unreadable' }
+    const last = words.slice(3).filter(w => /^(last|run|job)=/.test(w)).join(' ')
+    return { kind: 'free', resetAt, last: last || undefined }
+  }
+  return { kind: 'unreadable' }
+}
+
+/** What a pool member is to a job that wants a lease. */
+export type Slot =
+  /** never leased: the default sandbox, production without allow-production, failed, gone */
+  | { kind: 'excluded'; why: string }
+  | { kind: 'held'; until: number; holder: string }
+  /** free, active, and reset at its last release: ready at once */
+  | { kind: 'ready' }
+  /** free, and its release's reset is still running */
+  | { kind: 'cleaning' }
+  /** free, but not known to be clean: reset after the claim */
+  | { kind: 'dirty' }
+  /** held past its expiry (a runner died before its post step): reset after the claim */
+  | { kind: 'expired'; holder: string }
+
+/** Claimable slots, best first. */
+export const PREFERENCE = ['ready', 'cleaning', 'dirty', 'expired'] as const
+
+export function slotOf(s: Sandbox | undefined, nowMs: number, allowProduction: boolean): Slot {
+  if (!exists(s)) return { kind: 'excluded', why: 'does not exist' }
+  if (s.isDefault) return { kind: 'excluded', why: "is the organization's default sandbox, which is never leased" }
+  if (s.type !== 'development' && !allowProduction) return { kind: 'excluded', why: `is a ${s.type ?? 'non-development'} sandbox (set allow-production: true to lease it)` }
+  if (s.state === 'failed') return { kind: 'excluded', why: 'is in state "failed": delete it and create it again' }
+  if (s.state === 'deleting') return { kind: 'excluded', why: 'is being deleted' }
+  const r = parseLeaseTitle(s.title)
+  if (r.kind === 'unreadable') {
+    const changed = parseAdobeDate(s.lastModifiedDate)
+    if (changed === undefined) return { kind: 'excluded', why: `has a title that starts like a lease record but cannot be read, and no date: fix its title ("${s.title}")` }
+    const until = changed + MAX_LEASE_MS
+    return until > nowMs ? { kind: 'held', until, holder: 'unknown (its title cannot be read)' } : { kind: 'expired', holder: 'unknown' }
+  }
+  if (r.kind === 'held') return r.until > nowMs ? { kind: 'held', until: r.until, holder: r.holder } : { kind: 'expired', holder: r.holder }
+  if (r.kind === 'free' && r.resetAt !== undefined) {
+    if (s.state === 'active') return { kind: 'ready' }
+    if (inProgress(s)) return { kind: 'cleaning' }
+  }
+  return { kind: 'dirty' }
+}
+
+/** The best claimable member; ties are broken at random so that racing jobs spread out. */
+export function pick<T extends { slot: Slot }>(members: T[], random: () => number = Math.random): T | undefined {
+  for (const kind of PREFERENCE) {
+    const same = members.filter(m => m.slot.kind === kind)
+    if (same.length) return same[Math.min(same.length - 1, Math.floor(random() * same.length))]
+  }
+  return undefined
+}
+
+/** "ci-pool-1: by=acme/shop run=1.1 job=test until 14:05:00Z" for each held member. */
+export function describeHolders(members: { name: string; slot: Slot }[]): string {
+  const held = members.flatMap(m => (m.slot.kind === 'held' ? [`${m.name}: ${m.slot.holder || 'unknown holder'} until ${isoSeconds(m.slot.until)}`] : []))
+  return held.length ? held.join('; ') : 'none'
+}

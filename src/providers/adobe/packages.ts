@@ -1,0 +1,220 @@
+// Adobe sandbox tooling: import a published package into a sandbox and wait for the import
+// job (reference/aep-roles-and-tooling-api.md section B). Where the references disagree, both
+// readings are handled: the submit is POST (the packages doc) or PUT (the OpenAPI); its job id
+// is in the answer (the OpenAPI) or found in the job list by the job name we gave it (the doc).
+import { randomBytes } from 'node:crypto'
+import { ActionError, DeadlineError, ProviderError } from '../../errors'
+import type { Deadline } from '../../deadline'
+import type { Http } from '../../http'
+import type { Logger } from '../../log'
+import type { Credentials } from './api'
+import { oneLine, platformHeaders } from './platform'
+import { pollDelayMs } from './wait'
+
+export const TOOLING_API_PATH = '/data/foundation/exim'
+
+export function toolingHint(status: number): string | undefined {
+  if (status === 401) return 'Check adobe-access-token, or adobe-client-id and adobe-client-secret'
+  if (status === 403) {
+    return 'Sandbox tooling needs the manage-package permission, plus manage-sandbox or view-sandbox, on a role of the credential; a full-sandbox import needs full permissions on every object in the package'
+  }
+  if (status === 404) return 'Check adobe-package-id: the package must exist in this organization'
+  if (status === 429) return 'Adobe rate-limited the request; fewer jobs at once, or a larger timeout, helps'
+  return undefined
+}
+
+const ENDED_BADLY = new Set(['FAILED', 'CANCELLED'])
+const PROGRESS_EVERY_MS = 10_000
+const JOB_LIST_PAGE = 50
+const JOB_LIST_PAGES = 10
+
+export interface ImportResult {
+  jobId: string
+  status: string
+  durationMs: number
+}
+
+interface Job {
+  id?: string
+  name?: string
+  status?: string
+  target?: string
+  raw: Record<string, unknown>
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+
+/** A job from /tools/job (enveloped in `object`) or from the job list (bare). */
+function asJob(v: unknown): Job | undefined {
+  if (!isRecord(v)) return undefined
+  const o = isRecord(v.object) ? v.object : v
+  const target = isRecord(o.targetSandbox) ? text(o.targetSandbox.name) : (text(o.targetSandbox) ?? (isRecord(o.destinationSandbox) ? text(o.destinationSandbox.name) : undefined))
+  const id = text(o.id)
+  return { id: id && oneLine(id), name: text(o.name), status: text(o.jobStatus), target, raw: o }
+}
+
+/** The errors Adobe put in a job: failed tasks' artifact messages, and any error fields. */
+export function jobErrors(raw: Record<string, unknown>): string[] {
+  const out: string[] = []
+  for (const key of ['errorMessage', 'error', 'message']) {
+    const v = text(raw[key])
+    if (v) out.push(v)
+  }
+  if (Array.isArray(raw.errors)) for (const e of raw.errors) out.push(text(e) ?? (isRecord(e) ? (text(e.message) ?? JSON.stringify(e)) : String(e)))
+  if (Array.isArray(raw.completedTasks)) {
+    for (const t of raw.completedTasks) {
+      if (!isRecord(t) || !isRecord(t.artifact)) continue
+      const a = t.artifact
+      const messages = Array.isArray(a.messages) ? a.messages.filter(isRecord) : []
+      for (const m of messages) {
+        if (['CREATED', 'NO_CHANGE', 'SUCCESS', 'UPDATED'].includes(String(m.status))) continue
+        out.push(`${text(a.type) ?? 'artifact'} ${text(a.id) ?? ''}: ${text(m.message) ?? String(m.status)}`.trim())
+      }
+      if (messages.length === 0 && ENDED_BADLY.has(String(t.taskStatus))) out.push(`${text(a.type) ?? 'artifact'} ${text(a.id) ?? ''}: task ${String(t.taskStatus)}`)
+    }
+  }
+  return [...new Set(out.map(oneLine))].slice(0, 8)
+}
+
+export class ToolingApi {
+  private readonly base: string
+  constructor(
+    private readonly http: Http,
+    platformUrl: string,
+    private readonly creds: Credentials,
+    /** the target sandbox: every exim call must name one, and the import is about it */
+    private readonly sandbox: string
+  ) {
+    this.base = `${platformUrl}${TOOLING_API_PATH}`
+  }
+
+  private headers(): Record<string, string> {
+    return platformHeaders(this.creds, this.sandbox)
+  }
+
+  /** The package's status (PUBLISHED, DRAFT…), '' when it says none; undefined on 404. */
+  async packageStatus(id: string): Promise<string | undefined> {
+    const res = await this.http.request({ method: 'GET', url: `${this.base}/packages/${encodeURIComponent(id)}`, action: `look up package "${id}"`, headers: this.headers(), accept: [404] })
+    if (res.status === 404) return undefined
+    return isRecord(res.body) ? (text(res.body.status) ?? '') : ''
+  }
+
+  /**
+   * Submits the import; returns the job id when the answer carries one, and whether an earlier
+   * attempt whose answer was lost may have started a job too.
+   */
+  async submit(packageId: string, jobName: string): Promise<{ jobId?: string; repeated: boolean }> {
+    const json = { id: packageId, name: jobName, destinationSandbox: { name: this.sandbox, imsOrgId: this.creds.orgId } }
+    const send = (method: 'POST' | 'PUT') =>
+      this.http.request({ method, url: `${this.base}/packages/import`, action: `submit the import of package "${packageId}"`, headers: this.headers(), json })
+    let res
+    try {
+      res = await send('POST')
+    } catch (err) {
+      // The packages doc says POST, the OpenAPI PUT: a 404 or 405 on one means the other.
+      if (!(err instanceof ProviderError) || (err.status !== 405 && err.status !== 404)) throw err
+      res = await send('PUT')
+    }
+    const b = isRecord(res.body) ? res.body : {}
+    const id = text(b.jobId) ?? (isRecord(b.job) ? text(b.job.id) : undefined)
+    return { jobId: id && oneLine(id), repeated: res.afterUnknownOutcome }
+  }
+
+  /** One job by id from /tools/job; undefined on 404. */
+  async job(id: string): Promise<Job | undefined> {
+    const res = await this.http.request({ method: 'GET', url: `${this.base}/tools/job/${encodeURIComponent(id)}`, action: `read import job "${id}"`, headers: this.headers(), accept: [404] })
+    return res.status === 404 ? undefined : asJob(res.body)
+  }
+
+  /** The newest import job matching `pick`, paging through the job list (bounded). */
+  async findJob(pick: (j: Job) => boolean): Promise<Job | undefined> {
+    return (await this.findJobs(pick, true))[0]
+  }
+
+  /** Import jobs matching `pick`, newest first, paging through the job list (bounded). */
+  async findJobs(pick: (j: Job) => boolean, firstOnly = false): Promise<Job[]> {
+    const found: Job[] = []
+    for (let page = 0; page < JOB_LIST_PAGES; page++) {
+      const start = page * JOB_LIST_PAGE
+      const res = await this.http.request<Record<string, unknown>>({
+        method: 'GET',
+        url: `${this.base}/packages/jobs?property=${encodeURIComponent('requestType==IMPORT')}&orderby=-createdDate&start=${start}&limit=${JOB_LIST_PAGE}`,
+        action: 'list import jobs',
+        headers: this.headers()
+      })
+      const data = Array.isArray(res.body?.data) ? res.body.data : []
+      for (const j of data.map(asJob)) if (j !== undefined && pick(j)) found.push(j)
+      if ((firstOnly && found.length > 0) || res.body?.hasNextPage !== true || data.length === 0) break
+    }
+    return found
+  }
+}
+
+function jobName(sandbox: string): string {
+  return `${sandbox.slice(0, 200)}-import-${randomBytes(4).toString('hex')}`
+}
+
+/**
+ * Imports the package into the sandbox and waits for its job within the step's deadline,
+ * writing a progress line on every change and every 10 s. A job that ends FAILED or CANCELLED
+ * is an error naming the job id, its status and the errors Adobe gave.
+ */
+export async function importPackage(api: ToolingApi, deadline: Deadline, log: Logger, sandbox: string, packageId: string): Promise<ImportResult> {
+  const status = await api.packageStatus(packageId)
+  if (status === undefined) throw new ActionError(`Package "${packageId}" (adobe-package-id) was not found by Adobe sandbox tooling: check the id, and that it belongs to this organization`)
+  if (status !== '' && status !== 'PUBLISHED') {
+    throw new ActionError(`Package "${packageId}" (adobe-package-id) is ${status}: only a PUBLISHED package can be imported (publish it first)`)
+  }
+  const name = jobName(sandbox)
+  const started = deadline.clock.now()
+  const submitted = await api.submit(packageId, name)
+  let jobId = submitted.jobId
+  log.info(`Importing package "${packageId}" into sandbox "${sandbox}"${jobId ? ` (job ${jobId})` : ` (job "${name}")`}`)
+  if (submitted.repeated) {
+    // No documented way to cancel an import job: say so, and follow the one that answered.
+    const twins = await api.findJobs(j => j.name === name)
+    if (twins.length > 1) {
+      log.warning(`The import was submitted again after an answer was lost, and Adobe started ${twins.length} import jobs (${twins.map(j => j.id).join(', ')}): the sandbox may hold the package's objects twice`)
+    }
+  }
+
+  let useList = false
+  let lastLine = started
+  let last = ''
+  for (;;) {
+    let job: Job | undefined
+    try {
+      if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
+      await deadline.sleep(pollDelayMs(deadline.clock.now() - started), `waiting for the import of package "${packageId}"`)
+      if (!jobId) {
+        // The answer had no job id: the job list knows it by the name we gave the job.
+        job = await api.findJob(j => j.name === name && (j.target === undefined || j.target === sandbox))
+        jobId = job?.id
+      } else if (!useList) {
+        job = await api.job(jobId)
+        if (!job) useList = true
+      }
+      if (jobId && useList && !job) job = await api.findJob(j => j.id === jobId)
+    } catch (err) {
+      if (!(err instanceof DeadlineError)) throw err
+      throw deadline.expiredError(`waiting for import job ${jobId ?? `"${name}"`} of package "${packageId}" (last status: ${last || 'unknown'})`)
+    }
+    const now = deadline.clock.now()
+    const state = job?.status ?? (job ? 'unreadable status' : 'not listed yet')
+    if (state !== last || now - lastLine >= PROGRESS_EVERY_MS) {
+      log.info(`Import job ${jobId ?? `"${name}"`}: ${oneLine(state)} (${Math.round((now - started) / 1000)} s elapsed)`)
+      lastLine = now
+      last = state
+    }
+    if (!job?.status) continue
+    if (job.status === 'SUCCESS') return { jobId: jobId ?? name, status: job.status, durationMs: now - started }
+    if (ENDED_BADLY.has(job.status)) {
+      const errors = jobErrors(job.raw)
+      throw new ActionError(
+        `Import of package "${packageId}" into sandbox "${sandbox}" ended ${job.status} (job ${jobId}${errors.length ? `): ${errors.join('; ')}` : '; Adobe gave no error details)'}`
+      )
+    }
+    // PENDING, IN_PROGRESS, or a status this code does not know: wait on, within the deadline.
+  }
+}
