@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'reports/', '.ci/node24/', 'lib/'] },
+  { ignores: ['dist/', 'node_modules/', 'reports/', '.ci/node24/', 'lib/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,6 @@
 // Error types the action tells apart. Every message here is shown to users, so it is
 // written to be read: what failed, why, and what to check.
+import { oneLine } from './log'
 
 /** A bad input, found before any request is made. */
 export class InputError extends Error {
@@ -25,7 +26,10 @@ export interface ProviderErrorDetails {
   requestId?: string
   /** what to check */
   hint?: string
-  /** an earlier attempt of this call may have reached the provider */
+  /**
+   * the provider may have carried this call out: an attempt timed out, lost its connection
+   * or answered a 5xx (the last attempt included)
+   */
   afterUnknownOutcome?: boolean
 }
 
@@ -42,12 +46,13 @@ export class ProviderError extends Error {
   }
 }
 
+/** The message of a ProviderError; the provider's own words (text, code, request id) kept to one command-free line. */
 export function formatProviderError(d: ProviderErrorDetails): string {
   const parts = [`${d.provider}: ${d.action} failed`]
   parts[0] += d.status ? `: HTTP ${d.status}` : ': no answer'
-  if (d.code) parts[0] += ` ${d.code}`
-  if (d.providerMessage) parts[0] += `: ${d.providerMessage}`
-  if (d.requestId) parts[0] += ` (request id ${d.requestId})`
+  if (d.code) parts[0] += ` ${oneLine(d.code)}`
+  if (d.providerMessage) parts[0] += `: ${oneLine(d.providerMessage)}`
+  if (d.requestId) parts[0] += ` (request id ${oneLine(d.requestId)})`
   if (d.hint) parts.push(d.hint)
   return parts.join('. ')
 }

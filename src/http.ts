@@ -4,8 +4,8 @@
 import { HttpClient } from '@actions/http-client'
 import { CancelledError, DeadlineError, ProviderError } from './errors'
 import type { Deadline } from './deadline'
-import type { Logger } from './log'
-import { parseErrorBody } from './provider-errors'
+import { oneLine, type Logger } from './log'
+import { parseErrorBody, type Redact } from './provider-errors'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -63,6 +63,11 @@ export interface HttpOptions {
   backoffBaseMs?: number
   backoffCapMs?: number
   random?: () => number
+  /**
+   * the step's redaction, applied to provider text before an excerpt of it is cut; by default
+   * the logger's (the runner logger redacts with the step's secrets)
+   */
+  redact?: Redact
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
@@ -82,10 +87,13 @@ export function retryable(status: number, method: Method, idempotent = false): b
 export function rateLimited403(status: number, headers: RawResponse['headers']): boolean {
   return status === 403 && (header(headers, 'retry-after') !== undefined || header(headers, 'x-ratelimit-remaining') === '0')
 }
-// A 5xx whose request may still have been carried out by the provider.
-const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 504])
-const USER_AGENT = 'ephemeral-sandbox-action'
+// A 5xx whose request may still have been carried out by the provider: a 503 from a proxy or
+// an overloaded gateway can come after the service behind it acted, as a 502 or 504 can.
+const UNKNOWN_OUTCOME_STATUSES = new Set([500, 502, 503, 504])
 
+// Stryker disable all: the real transport is exercised over HTTP by the end-to-end tests;
+// unit tests inject their own, so mutants here could only survive.
+const USER_AGENT = 'ephemeral-sandbox-action'
 export const httpClientTransport: Transport = async req => {
   // A client per request: keep-alive is off anyway, and the socket timeout follows the deadline.
   const client = new HttpClient(USER_AGENT, [], {
@@ -98,6 +106,7 @@ export const httpClientTransport: Transport = async req => {
   const text = await res.readBody()
   return { status: res.message.statusCode ?? 0, headers: res.message.headers, text }
 }
+// Stryker restore all
 
 function header(headers: RawResponse['headers'], name: string): string | undefined {
   const v = headers[name.toLowerCase()]
@@ -108,26 +117,64 @@ export function requestIdOf(headers: RawResponse['headers']): string | undefined
   return header(headers, 'x-request-id') ?? header(headers, 'x-adobe-request-id') ?? header(headers, 'x-github-request-id')
 }
 
+const SECONDS = /^\d+(\.\d+)?$/
+
 /**
  * How long the provider asks us to wait before retrying, in ms, from `Retry-After`
  * (seconds or an HTTP date), `x-rate-limit-retry-after` (seconds) or `x-ratelimit-reset`
- * (epoch seconds). Undefined when it does not say.
+ * (epoch seconds), as it says it: zero or less for a date already past (clock skew).
+ * Undefined when it does not say, or says something that is neither seconds nor a date.
  */
 export function retryAfterMs(headers: RawResponse['headers'], nowMs: number): number | undefined {
   const ra = header(headers, 'retry-after') ?? header(headers, 'x-rate-limit-retry-after')
-  if (ra !== undefined && ra.trim() !== '') {
+  if (ra !== undefined) {
     const s = ra.trim()
-    if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000)
-    const date = Date.parse(s)
-    if (!Number.isNaN(date)) return Math.max(0, date - nowMs)
+    if (SECONDS.test(s)) return Math.round(Number(s) * 1000)
+    // An HTTP date names a weekday and a month; Date.parse alone would read "-5" or "1" as a year.
+    const date = /[a-z]{3}/i.test(s) ? Date.parse(s) : NaN
+    if (!Number.isNaN(date)) return date - nowMs
   }
-  const reset = header(headers, 'x-ratelimit-reset')
-  if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim())) {
-    const n = Number(reset.trim())
+  // An absent header reads "undefined", which is not seconds either.
+  const reset = String(header(headers, 'x-ratelimit-reset')).trim()
+  if (SECONDS.test(reset)) {
+    const n = Number(reset)
     // Epoch seconds; a small number is a count of seconds from now.
-    return n > 1e9 ? Math.max(0, Math.round(n * 1000 - nowMs)) : Math.round(n * 1000)
+    return n > 1e9 ? Math.round(n * 1000 - nowMs) : Math.round(n * 1000)
   }
   return undefined
+}
+
+/**
+ * The longest wait a provider's rate-limit header is followed for. Both providers limit per
+ * second (Trackstar) or per minute (Adobe's gateway), so a minute covers any window they
+ * document; a longer ask (an hour, a date years ahead, a skewed clock) is a server mistake,
+ * and waiting it out would spend the whole step on one answer.
+ */
+export const RETRY_AFTER_CAP_MS = 60_000
+/** The shortest wait after a rate limit: a provider that says "0" or a past date is still limiting us. */
+export const RATE_LIMIT_FLOOR_MS = 1_000
+/** The shortest wait after any other failure, so no answer can make us retry in a tight loop. */
+export const BACKOFF_FLOOR_MS = 250
+
+/**
+ * The wait before the next attempt: what the provider asked, capped at a minute, where it
+ * asked for a positive time; otherwise the jittered backoff. Never below the floor.
+ */
+export function retryWaitMs(rateLimited: boolean, askedMs: number | undefined, backoffMs: number): number {
+  const floor = rateLimited ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
+  const wait = (askedMs ?? 0) > 0 ? Math.min(askedMs as number, RETRY_AFTER_CAP_MS) : backoffMs
+  return Math.max(floor, wait)
+}
+
+/**
+ * The wait that fits what is left of the step: the whole wait when it takes at most half of
+ * the time left, else half of it (a capped retry, earlier than asked, still leaves as much
+ * time for the attempt and what follows). Undefined when even that is below the floor.
+ */
+export function fitWaitMs(waitMs: number, remainingMs: number, rateLimited: boolean): number | undefined {
+  const floor = rateLimited ? RATE_LIMIT_FLOOR_MS : BACKOFF_FLOOR_MS
+  const fitted = Math.min(waitMs, Math.floor(remainingMs / 2))
+  return fitted >= floor ? fitted : undefined
 }
 
 function networkReason(err: unknown): string {
@@ -143,6 +190,7 @@ export class Http {
   private readonly baseMs: number
   private readonly capMs: number
   private readonly random: () => number
+  private readonly redact: Redact
 
   constructor(private readonly opts: HttpOptions) {
     this.transport = opts.transport ?? httpClientTransport
@@ -151,6 +199,7 @@ export class Http {
     this.baseMs = opts.backoffBaseMs ?? 500
     this.capMs = opts.backoffCapMs ?? 10_000
     this.random = opts.random ?? Math.random
+    this.redact = opts.redact ?? opts.log.redact?.bind(opts.log) ?? (text => text)
   }
 
   async request<T = unknown>(req: Request): Promise<Response<T>> {
@@ -177,11 +226,11 @@ export class Http {
         if (err instanceof CancelledError) throw new CancelledError(`Cancelled while ${req.action} (${provider})`)
         // The request may have reached the provider before the connection failed.
         unknownOutcome = true
-        const reason = networkReason(err)
+        const reason = oneLine(this.redact(networkReason(err)))
         if (attempt >= this.maxAttempts) {
-          throw new ProviderError({ provider, action: req.action, status: 0, providerMessage: reason, hint: `Gave up after ${attempt} attempts` })
+          throw new ProviderError({ provider, action: req.action, status: 0, providerMessage: reason, hint: `Gave up after ${attempt} attempts`, afterUnknownOutcome: true })
         }
-        await this.pause(req, attempt, this.backoff(attempt), reason)
+        await this.pause(req, attempt, retryWaitMs(false, undefined, this.backoff(attempt)), reason, false)
         continue
       }
 
@@ -192,7 +241,8 @@ export class Http {
         return { status: res.status, body: parseJson(res.text) as T, headers: res.headers, requestId, attempts: attempt, afterUnknownOutcome: unknownOutcome }
       }
 
-      const parsed = parseErrorBody(res.text)
+      const parsed = parseErrorBody(res.text, this.redact)
+      if (UNKNOWN_OUTCOME_STATUSES.has(res.status)) unknownOutcome = true
       const error = new ProviderError({
         provider,
         action: req.action,
@@ -203,24 +253,25 @@ export class Http {
         hint: this.opts.hint?.(res.status, parsed.code, parsed.message),
         afterUnknownOutcome: unknownOutcome
       })
-      if (!(retryable(res.status, req.method, req.idempotent) || rateLimited403(res.status, res.headers)) || attempt >= this.maxAttempts) throw error
-      if (UNKNOWN_OUTCOME_STATUSES.has(res.status)) unknownOutcome = true
+      const rateLimited = res.status === 429 || rateLimited403(res.status, res.headers)
+      if (!(retryable(res.status, req.method, req.idempotent) || rateLimited) || attempt >= this.maxAttempts) throw error
 
-      const asked = retryAfterMs(res.headers, deadline.clock.now())
-      const wait = asked ?? this.backoff(attempt)
-      if (asked !== undefined && asked > deadline.remainingMs()) {
+      // Nothing asked, or nothing usable (zero, a past date): 0.
+      const asked = retryAfterMs(res.headers, deadline.clock.now()) ?? 0
+      const wait = retryWaitMs(rateLimited, asked, this.backoff(attempt))
+      const reason = `HTTP ${res.status}${parsed.message ? ` ${parsed.message}` : ''}${requestId ? ` (request id ${oneLine(requestId)})` : ''}`
+      if (fitWaitMs(wait, deadline.remainingMs(), rateLimited) === undefined && asked > 0) {
         throw new ProviderError({
           ...error.details,
           hint: [
-            `The provider asked to wait ${Math.ceil(asked / 1000)} s before retrying, more than the ${Math.floor(deadline.remainingMs() / 1000)} s left of \`timeout\``,
+            `The provider asked to wait ${Math.ceil(asked / 1000)} s before retrying; only ${(deadline.remainingMs() / 1000).toFixed(1)} s of \`timeout\` are left`,
             error.details.hint
           ]
             .filter(Boolean)
             .join('. ')
         })
       }
-      const reason = `HTTP ${res.status}${parsed.message ? ` ${parsed.message}` : ''}${requestId ? ` (request id ${requestId})` : ''}`
-      await this.pause(req, attempt, wait, reason)
+      await this.pause(req, attempt, wait, reason, rateLimited)
     }
   }
 
@@ -229,33 +280,34 @@ export class Http {
     return Math.round(this.random() * window)
   }
 
-  private async pause(req: Request, attempt: number, waitMs: number, reason: string): Promise<void> {
+  /** Waits before the next attempt, as long as fits the step's time; ends the step when nothing fits. */
+  private async pause(req: Request, attempt: number, waitMs: number, reason: string, rateLimited: boolean): Promise<void> {
     const { deadline, log, provider } = this.opts
-    if (waitMs >= deadline.remainingMs()) {
+    const fitted = fitWaitMs(waitMs, deadline.remainingMs(), rateLimited)
+    if (fitted === undefined) {
       throw new DeadlineError(
         `Timed out after ${Math.round(deadline.totalMs / 1000)} s while ${req.action} (${provider}); last failure: ${reason}. Raise the \`timeout\` input to retry for longer`
       )
     }
-    log.info(`${provider}: ${req.action}: ${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of at most ${this.maxAttempts})`)
-    await deadline.sleep(waitMs, `waiting to retry ${req.action} (${provider})`)
+    const early = fitted < waitMs ? ` (${(waitMs / 1000).toFixed(1)} s asked; less is left of \`timeout\`)` : ''
+    log.info(`${provider}: ${req.action}: ${reason}; retrying in ${(fitted / 1000).toFixed(1)} s${early} (attempt ${attempt + 1} of at most ${this.maxAttempts})`)
+    await deadline.sleep(fitted, `waiting to retry ${req.action} (${provider})`)
   }
 
   /** One attempt, cut short by its timeout or by a cancel. */
   private send(req: Parameters<Transport>[0]): Promise<RawResponse> {
+    // The caller checked the signal just before: it was not raised yet.
     const { signal } = this.opts.deadline
     return new Promise<RawResponse>((resolve, reject) => {
-      if (signal.aborted) return reject(new CancelledError())
       const timer = setTimeout(() => finish(() => reject(Object.assign(new Error(`no answer within ${(req.timeoutMs / 1000).toFixed(1)} s`), { code: 'ETIMEDOUT' }))), req.timeoutMs)
       const onAbort = (): void => finish(() => reject(new CancelledError()))
-      let done = false
-      const finish = (f: () => void): void => {
-        if (done) return
-        done = true
+      // Whichever comes first settles the promise; the others then change nothing.
+      const finish = (settle: () => void): void => {
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
-        f()
+        settle()
       }
-      signal.addEventListener('abort', onAbort, { once: true })
+      signal.addEventListener('abort', onAbort)
       this.transport(req).then(
         r => finish(() => resolve(r)),
         e => finish(() => reject(e))

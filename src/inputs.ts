@@ -145,7 +145,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   const secret = (input: string, envName?: string): string => {
     const v = get(input) || (envName ? fromEnv(envName) : '')
     secrets.add(v)
-    return v
+    return checkCredential(input, v, get(input) === '' ? envName : undefined)
   }
   const values = {
     trackstarApiKey: secret('trackstar-api-key', 'TRACKSTAR_API_KEY'),
@@ -155,6 +155,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     adobeAccessTokenEnv: fromEnv('ADOBE_ACCESS_TOKEN')
   }
   secrets.add(values.adobeAccessTokenEnv)
+  checkCredential('adobe-access-token', values.adobeAccessTokenEnv, 'ADOBE_ACCESS_TOKEN')
 
   const provider = oneOf('provider', required('provider', get('provider')), ['trackstar', 'adobe'] as const)
   const cleanup = oneOf('cleanup', get('cleanup') || 'auto', ['auto', 'delete', 'reset', 'none'] as const)
@@ -220,7 +221,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   }
 
   const clientIdInput = get('adobe-client-id')
-  const clientId = clientIdInput || fromEnv('ADOBE_CLIENT_ID')
+  const clientId = checkCredential('adobe-client-id', clientIdInput || fromEnv('ADOBE_CLIENT_ID'), clientIdInput ? undefined : 'ADOBE_CLIENT_ID')
   const secretFromInput = get('adobe-client-secret') !== ''
   // Inputs win over the environment; an explicit token wins over client credentials.
   let auth: AdobeAuth
@@ -244,7 +245,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     }
     auth = { kind: 'client', clientId, clientSecret: values.adobeClientSecret, scopes }
   }
-  const apiKey = get('adobe-api-key') || fromEnv('ADOBE_API_KEY') || clientId
+  const apiKey = checkCredential('adobe-api-key', get('adobe-api-key') || fromEnv('ADOBE_API_KEY'), get('adobe-api-key') ? undefined : 'ADOBE_API_KEY') || clientId
   if (apiKey === '') {
     throw new InputError('adobe-api-key', 'is required with adobe-access-token (or set ADOBE_API_KEY, or adobe-client-id, which is the API key by default)')
   }
@@ -285,6 +286,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   }
   const githubToken = get('github-token')
   secrets.add(githubToken)
+  checkCredential('github-token', githubToken)
   if (format.pruneClosed && operation !== 'prune') {
     throw new InputError('prune-closed', `applies to operation "prune" only, not "${operation}"; remove it or set operation: prune`)
   }
@@ -364,5 +366,25 @@ export function parseRoleIds(value: string): string[] {
 export function parsePackageId(value: string): string | undefined {
   if (value === '') return undefined
   if (!/^[A-Za-z0-9_.:-]+$/.test(value)) throw new InputError('adobe-package-id', `"${value}" is not a package id; expected one id without spaces or commas`)
+  return value
+}
+
+/**
+ * A credential is sent in an HTTP header (the client secret in a form body): a control
+ * character (a line break pasted with it) can never be sent, and a header cannot carry a
+ * character above U+00FF either. Found here, before any request, instead of failing every
+ * attempt of the first one. The message gives the position only: the value is a secret.
+ */
+export function checkCredential(input: string, value: string, envName?: string): string {
+  const from = envName ? ` (from the ${envName} environment variable)` : ''
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/.exec(value)
+  if (control) {
+    throw new InputError(input, `holds a control character (a line break or tab, say) at position ${control.index + 1}${from}; a credential cannot contain one: check the secret's value`)
+  }
+  const wide = input === 'adobe-client-secret' ? null : /[^\u0000-\u00ff]/.exec(value) // eslint-disable-line no-control-regex
+  if (wide) {
+    throw new InputError(input, `holds a character an HTTP header cannot carry at position ${wide.index + 1}${from}: check the secret's value`)
+  }
   return value
 }

@@ -1,13 +1,22 @@
 // Turns any provider error body into its code and text. The providers answer in several
-// shapes (see SPEC Part 2); this is the one place that knows them all.
+// shapes (see SPEC Part 2); this is the one place that knows them all. Provider text is
+// redacted on its decoded form, before any excerpt is cut, and made safe for one log line.
+import { oneLine } from './log'
 
 export interface ParsedError {
   code?: string
   message?: string
 }
 
+/** Removes the step's secrets from a text; the identity when none are known. */
+export type Redact = (text: string) => string
+
+/** Longest provider text shown in a message. */
+export const EXCERPT_CHARS = 200
+
 function str(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim()
+  // Blank text is no text; excerpt() trims what it keeps.
+  if (typeof v === 'string' && v.trim() !== '') return v
   if (typeof v === 'number') return String(v)
   return undefined
 }
@@ -29,17 +38,46 @@ function flattenDetail(detail: unknown): string | undefined {
   return parts.length ? parts.join(', ') : undefined
 }
 
-export function parseErrorBody(text: string): ParsedError {
-  const trimmed = text.trim()
-  if (trimmed === '') return {}
-  let body: unknown
-  try {
-    body = JSON.parse(trimmed)
-  } catch {
-    // Not JSON (an HTML error page from a proxy, say): keep a short, single-line excerpt.
-    const line = trimmed.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
-    return { message: line.length > 200 ? `${line.slice(0, 200)}…` : line || undefined }
+/** A JSON value with every string in it (keys too) redacted: the decoded text, whatever escapes it came in. */
+function redactValue(v: unknown, redact: Redact): unknown {
+  if (typeof v === 'string') return redact(v)
+  if (Array.isArray(v)) return v.map(item => redactValue(item, redact))
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, item]) => [redact(k), redactValue(item, redact)]))
   }
+  return v
+}
+
+/** Provider text as a message shows it: redacted, on one line, command-free, then cut short. */
+export function excerpt(text: string, redact: Redact): string | undefined {
+  // Redact before the cut (a cut could leave part of a secret) and after the line is made
+  // plain (a secret with a line break in it was whole only before).
+  const line = oneLine(redact(text)).replace(/\s+/g, ' ').trim()
+  if (line === '') return undefined
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line
+}
+
+export function parseErrorBody(text: string, redact: Redact = t => t): ParsedError {
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(text)
+  } catch {
+    // Not JSON (an HTML error page from a proxy, say; nothing at all): redacted whole, then
+    // the tags dropped.
+    return present({ message: excerpt(redact(text).replace(/<[^>]*>/g, ' '), redact) })
+  }
+  const parsed = shape(redactValue(decoded, redact))
+  const cut = (v: string | undefined): string | undefined => (v === undefined ? undefined : excerpt(v, redact))
+  return present({ code: cut(parsed.code), message: cut(parsed.message) })
+}
+
+/** Without the fields that hold nothing. */
+function present(e: ParsedError): ParsedError {
+  return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined))
+}
+
+/** The code and text of an error body, by the shape it has. */
+function shape(body: unknown): ParsedError {
   if (!body || typeof body !== 'object') return { message: str(body) }
   const b = body as Record<string, unknown>
 
@@ -63,5 +101,6 @@ export function parseErrorBody(text: string): ParsedError {
     return { message }
   }
   if (b.message !== undefined) return { message: str(b.message) }
-  return { message: trimmed.length > 200 ? `${trimmed.slice(0, 200)}…` : trimmed }
+  // A body of unknown shape: shown as JSON, its strings already redacted.
+  return { message: JSON.stringify(body) }
 }

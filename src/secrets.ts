@@ -6,20 +6,96 @@ export type MaskFn = (value: string) => void
 
 const REDACTED = '***'
 
-/** The forms a secret can appear in inside a message, a URL or a JSON body. */
+function base64(bytes: Buffer, url: boolean): string {
+  return bytes.toString(url ? 'base64url' : 'base64')
+}
+
+/** The forms a secret can appear in inside a message, a URL or a JSON body: the runner masks these. */
 export function encodings(value: string): string[] {
-  const forms = new Set<string>([value])
-  forms.add(JSON.stringify(value).slice(1, -1))
-  forms.add(encodeURIComponent(value))
-  forms.add(new URLSearchParams({ v: value }).toString().slice(2))
-  forms.add(Buffer.from(value, 'utf8').toString('base64'))
-  forms.add(Buffer.from(value, 'utf8').toString('base64url'))
+  const bytes = Buffer.from(value)
+  const json = JSON.stringify(value).slice(1, -1)
+  const forms = new Set<string>([
+    value,
+    json,
+    json.replace(/\//g, '\\/'),
+    asciiJson(value),
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    base64(bytes, false),
+    base64(bytes, false).replace(/=/g, ''),
+    base64(bytes, true)
+  ])
   return [...forms].filter(f => f.length > 0)
+}
+
+/** JSON as an ASCII-only encoder writes it: every other character as `\uXXXX`. */
+function asciiJson(value: string): string {
+  return JSON.stringify(value)
+    .slice(1, -1)
+    .replace(/[^\x20-\x7e]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** A hex number that matches in upper or lower case: `[eE]9`. */
+function hexAnyCase(n: number, width: number): string {
+  return n
+    .toString(16)
+    .padStart(width, '0')
+    .replace(/[a-f]/g, d => `[${d}${d.toUpperCase()}]`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+const JSON_SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+const HTML_NAMED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
+
+/**
+ * Every way one character can be written in text that came back from a provider: as itself,
+ * JSON-escaped (`\/`, `\uXXXX`, a surrogate pair), URL-encoded (`%XX` per UTF-8 byte in
+ * either case, `+` for a space) or as an HTML character reference.
+ */
+function characterForms(ch: string): string[] {
+  const code = ch.codePointAt(0) as number
+  const forms = [escapeRegExp(ch)]
+  if (JSON_SHORT[ch]) forms.push(escapeRegExp(JSON_SHORT[ch]))
+  const units = ch.length === 2 ? [ch.charCodeAt(0), ch.charCodeAt(1)] : [code]
+  forms.push(units.map(u => `\\\\u${hexAnyCase(u, 4)}`).join(''))
+  forms.push([...Buffer.from(ch)].map(b => `%${hexAnyCase(b, 2)}`).join(''))
+  if (ch === ' ') forms.push('\\+')
+  if (HTML_NAMED[ch]) forms.push(HTML_NAMED[ch])
+  forms.push(`&#0*${code};`, `&#[xX]0*${hexAnyCase(code, 1)};`)
+  return forms
+}
+
+/** One pattern for a secret in any mix of the character forms above. */
+export function secretPattern(value: string): RegExp {
+  return new RegExp([...value].map(ch => `(?:${characterForms(ch).join('|')})`).join(''), 'g')
+}
+
+/**
+ * The stretches of base64 that any text holding the secret encodes to, at each of the three
+ * byte alignments the secret can have in it (a `client:secret` pair, a token inside a blob):
+ * only the characters that depend on the secret's bytes alone.
+ */
+export function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value)
+  const cores: string[] = []
+  for (const offset of [0, 1, 2]) {
+    const text = base64(Buffer.concat([Buffer.alloc(offset), bytes]), false)
+    const core = text.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6))
+    // Short stretches would also match ordinary words.
+    if (core.length >= 8) cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'))
+  }
+  return cores
 }
 
 export class Secrets {
   private readonly values = new Set<string>()
+  /** exact forms, longest first: the base64 ones (whole and cores) */
   private forms: string[] = []
+  /** one pattern per secret, longest secret first */
+  private patterns: { length: number; pattern: RegExp }[] = []
 
   constructor(private readonly mask: MaskFn) {}
 
@@ -33,7 +109,10 @@ export class Secrets {
       // Short encodings of short values would mask ordinary words in the log.
       if (form === v || form.length >= 8) this.mask(form)
     }
-    this.forms = [...new Set([...this.forms, ...encodings(v)])].sort((a, b) => b.length - a.length)
+    const bytes = Buffer.from(v)
+    const whole = [base64(bytes, false), base64(bytes, true)]
+    this.forms = [...new Set([...this.forms, ...whole, ...base64Cores(v)])].sort((a, b) => b.length - a.length)
+    this.patterns = [...this.patterns, { length: v.length, pattern: secretPattern(v) }].sort((a, b) => b.length - a.length)
   }
 
   has(value: string): boolean {
@@ -43,9 +122,9 @@ export class Secrets {
   /** Replace every known secret (in any of its encodings) with ***. */
   redact(text: string): string {
     let out = text
-    for (const form of this.forms) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED)
-    }
+    // Base64 first: its characters could hold a short secret's own letters.
+    for (const form of this.forms) out = out.split(form).join(REDACTED)
+    for (const { pattern } of this.patterns) out = out.replace(pattern, REDACTED)
     return out
   }
 }

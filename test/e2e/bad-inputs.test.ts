@@ -32,12 +32,16 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['wait', 'adobe', ['yes', '1', 'on']],
   ['summary', 'trackstar', ['no']],
   ['export-env', 'trackstar', ['enabled']],
-  ['trackstar-api-key', 'trackstar', [null]],
+  ['trackstar-api-key', 'trackstar', [null, 'ts-emulator-key\nmore', 'key\twith-tab', 'key\u007fdel', 'key\u20ac']],
+  ['trackstar-access-token', 'trackstar', ['tok\nen', 'tok\u0001', 'tok\u4e00']],
   ['integration-type', 'trackstar', ['erp', 'WMS']],
   ['trackstar-api-url', 'trackstar', ['http://api.example.com', 'ftp://127.0.0.1', 'not-a-url', 'https://user:pw@example.com']],
   ['verify', 'trackstar', ['maybe']],
-  ['adobe-client-secret', 'adobe', [null]],
-  ['adobe-client-id', 'adobe', [null]],
+  ['adobe-client-secret', 'adobe', [null, 'sec\nret', 'sec\rret', 'sec\u001bret']],
+  ['adobe-client-id', 'adobe', [null, 'emulator\nclient-id', 'id\u20ac']],
+  ['adobe-access-token', 'adobe', ['tok\nen', 'tok\u20ac']],
+  ['adobe-api-key', 'adobe', ['key\nx', 'k\u20acy']],
+  ['github-token', 'adobe', ['ghs_abc\ndef', 'ghs_\u0007']],
   ['adobe-org-id', 'adobe', [null, 'my-org']],
   ['adobe-scopes', 'adobe', [',', 'openid,has space']],
   ['adobe-ims-url', 'adobe', ['http://ims.example.com']],
@@ -85,7 +89,7 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
 const PENDING: string[] = []
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
-const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']
+const FREE_FORM = ['prune-prefix']
 
 async function expectRejected(name: string, inputs: Record<string, string>): Promise<void> {
   const run = await runStep({ inputs })

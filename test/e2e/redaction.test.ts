@@ -1,10 +1,10 @@
 // Secrets never reach a log line, an error, the state or the summary, in any encoding a
 // provider might echo them back in, and also when they came from environment fallbacks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
-import { adobeInputs } from '../../scripts/emulator-inputs'
-import { expectMaskedEverywhere, forms } from '../harness/secrets'
+import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
+import { expectMaskedEverywhere, forms, runnerMasks } from '../harness/secrets'
 
 let emu: Emulator
 beforeEach(async () => {
@@ -52,8 +52,84 @@ describe('redaction', () => {
     const main = await runStep({ inputs, env: { ADOBE_CLIENT_SECRET: EMULATOR_ADOBE_CLIENT_SECRET, RUNNER_DEBUG: '1' } })
     expect(main.exitCode, main.stdout).toBe(0)
     const lines = main.stdout.split('\n')
-    expect(lines.findIndex(l => l === `::add-mask::${EMULATOR_ADOBE_CLIENT_SECRET}`)).toBeLessThan(lines.findIndex(l => l.startsWith('::debug::')))
+    const mask = lines.indexOf(`::add-mask::${EMULATOR_ADOBE_CLIENT_SECRET}`)
+    const firstDebug = lines.findIndex(l => l.startsWith('::debug::'))
+    expect(mask, 'the client secret has its ::add-mask:: line').toBeGreaterThanOrEqual(0)
+    expect(firstDebug, 'the step wrote debug lines').toBeGreaterThan(0)
+    expect(mask).toBeLessThan(firstDebug)
     expectMaskedEverywhere(main, [EMULATOR_ADOBE_CLIENT_SECRET, main.outputs.access_token])
+  })
+
+  // Each environment fallback of a credential: the value is masked like an input's.
+  const FALLBACKS: [string, () => { inputs: Record<string, string>; env: Record<string, string>; secret: string }][] = [
+    ['TRACKSTAR_API_KEY', () => ({ inputs: { provider: 'trackstar', 'trackstar-api-url': emu.url }, env: { TRACKSTAR_API_KEY: EMULATOR_TRACKSTAR_API_KEY }, secret: EMULATOR_TRACKSTAR_API_KEY })],
+    ['TRACKSTAR_ACCESS_TOKEN', () => ({ inputs: trackstarInputs(emu, { operation: 'delete' }), env: { TRACKSTAR_ACCESS_TOKEN: 'tsat-from-the-environment' }, secret: 'tsat-from-the-environment' })],
+    ['ADOBE_CLIENT_SECRET', () => {
+      const inputs = adobeInputs(emu, { 'sandbox-name': 'env-fallback' })
+      delete inputs['adobe-client-secret']
+      return { inputs, env: { ADOBE_CLIENT_SECRET: EMULATOR_ADOBE_CLIENT_SECRET }, secret: EMULATOR_ADOBE_CLIENT_SECRET }
+    }],
+    ['ADOBE_ACCESS_TOKEN', () => {
+      const inputs = adobeInputs(emu, { 'sandbox-name': 'env-fallback', 'adobe-api-key': EMULATOR_ADOBE_CLIENT_ID })
+      delete inputs['adobe-client-id']
+      delete inputs['adobe-client-secret']
+      const token = emu.adobe.issueToken()
+      return { inputs, env: { ADOBE_ACCESS_TOKEN: token }, secret: token }
+    }]
+  ]
+
+  it.each(FALLBACKS)('a credential from %s is masked before anything else is written', async (_name, setup) => {
+    const { inputs, env, secret } = setup()
+    const main = await runStep({ inputs, env: { ...env, RUNNER_DEBUG: '1' } })
+    const lines = main.stdout.split('\n')
+    const mask = lines.indexOf(`::add-mask::${secret}`)
+    expect(mask, main.stdout).toBeGreaterThanOrEqual(0)
+    expect(lines.slice(0, mask).filter(l => !l.startsWith('::add-mask::')), 'nothing is written before the masks').toEqual([])
+    expectMaskedEverywhere(main, [secret])
+  })
+
+  // One encoding at a time: each must be redacted by the action itself, not only by the runner.
+  const ECHOES: [string, (s: string) => string][] = [
+    ['URL-encoded', s => encodeURIComponent(s)],
+    ['form-encoded', s => new URLSearchParams({ k: s }).toString().slice(2)],
+    ['JSON-escaped with \\/ and \\u', s => JSON.stringify(s).slice(1, -1).replace(/\//g, '\\/').replace(/"/g, '\\u0022')],
+    ['base64url', s => Buffer.from(s).toString('base64url')]
+  ]
+
+  it.each(ECHOES)('a key echoed only %s never reaches the log, the error or the summary', async (_how, encode) => {
+    emu.trackstar.addApiKey(KEY)
+    const echoed = encode(KEY)
+    const body = `{"error":"bad key ${echoed} end","origin":"trackstar"}`
+    emu.faults.add({ method: 'POST', path: '/sandbox/generate-sandbox/wms', faults: [{ kind: 'status', status: 503, body }, { kind: 'status', status: 401, body }] })
+    const main = await runStep({ inputs: trackstarInputs(emu, { 'trackstar-api-key': KEY }) })
+    expect(main.exitCode).toBe(1)
+    expect(main.stdout).toContain('HTTP 503 bad key *** end')
+    expect(errors(main)[0]).toContain('HTTP 401: bad key *** end')
+    const shown = main.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+    for (const text of [shown, main.stderr, main.files.summary]) expect(text).not.toContain(echoed)
+    expectMaskedEverywhere(main, [KEY])
+  })
+
+  it('a body holding a line break and ::stop-commands:: cannot stop command processing before a later ::add-mask::', async () => {
+    emu.faults.add({
+      method: 'POST',
+      path: '/sandbox/generate-sandbox/wms',
+      faults: [
+        { kind: 'status', status: 503, body: { error: 'busy\n::stop-commands::x\n##[stop-commands]y', origin: 'trackstar' } },
+        { kind: 'status', status: 503, body: '\r\n::stop-commands::z\r\n' }
+      ]
+    })
+    const main = await runStep({ inputs: trackstarInputs(emu, { cleanup: 'none' }), env: { RUNNER_DEBUG: '1' } })
+    expect(main.exitCode, main.stdout).toBe(0)
+    const lines = main.stdout.split(/\r\n|\r|\n/)
+    expect(lines.filter(l => /^\s*::stop-commands::/.test(l))).toEqual([])
+    expect(lines.filter(l => l.includes('##[stop-commands]'))).toEqual([])
+    // The token generated after the faults is masked, and the runner still reads that mask.
+    const token = main.outputs.access_token
+    expect(token).toMatch(/.{8,}/)
+    expect(main.masks).toContain(token)
+    expect(runnerMasks(main.stdout)).toContain(token)
+    expect(main.stdout).toContain('HTTP 503 busy ::stop-commands::x ## [stop-commands]y')
   })
 
   it('the state never holds a credential', async () => {

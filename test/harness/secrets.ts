@@ -2,14 +2,18 @@
 // `::add-mask::` line, and it is in no other line, nor in the state or the summary, in any
 // encoding.
 import { expect } from 'vitest'
-import { escapeData, type StepRun } from '../../scripts/local-runner'
+import { escapeData, unescapeData, type StepRun } from '../../scripts/local-runner'
 
 export function forms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1)
   return [
     secret,
-    JSON.stringify(secret).slice(1, -1),
+    json,
+    json.replace(/\//g, '\\/'),
     encodeURIComponent(secret),
-    Buffer.from(secret).toString('base64')
+    new URLSearchParams({ v: secret }).toString().slice(2),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url')
   ].filter((f, i, all) => f.length >= 6 && all.indexOf(f) === i)
 }
 
@@ -31,4 +35,42 @@ export function expectMaskedEverywhere(run: StepRun, secrets: string[]): void {
 /** The secret must have been masked (an `::add-mask::` line) by this step. */
 export function expectMasked(run: StepRun, secret: string): void {
   expect(run.masks).toContain(secret)
+}
+
+/** Every stretch of `min` characters (code points) of a secret. */
+export function fragments(secret: string, min = 4): string[] {
+  const chars = [...secret]
+  const out = new Set<string>()
+  for (let i = 0; i + min <= chars.length; i++) out.add(chars.slice(i, i + min).join(''))
+  return [...out]
+}
+
+/** What a step showed outside its own mask lines: stdout, stderr, the state and the summary. */
+export function shownText(run: StepRun): string {
+  const stdout = run.stdout
+    .split('\n')
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
+  return [stdout, run.stderr, run.files.state, run.files.summary].join('\n')
+}
+
+/**
+ * The masks the runner registers from a step's stdout, reading commands as it does: after
+ * `::stop-commands::TOKEN` no command counts until a line `::TOKEN::`, and a command may
+ * follow blanks at the start of a line.
+ */
+export function runnerMasks(stdout: string): string[] {
+  const masks: string[] = []
+  let stopToken: string | undefined
+  for (const raw of stdout.split(/\r\n|\r|\n/)) {
+    const line = raw.trimStart()
+    if (stopToken !== undefined) {
+      if (line === `::${stopToken}::`) stopToken = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.*)$/.exec(line)
+    if (stop) stopToken = stop[1]
+    else if (line.startsWith('::add-mask::')) masks.push(unescapeData(line.slice('::add-mask::'.length)))
+  }
+  return masks
 }

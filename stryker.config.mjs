@@ -1,0 +1,29 @@
+// Mutation testing (`npm run mutate`): the modules that carry the action's promises (redaction
+// and masking, command-safe logging, retries and Retry-After, error shaping, the Adobe safety
+// rules, the wait and prune selection), mutated and run against the unit tests only. The
+// end-to-end tests run the prebuilt bundle, so they cannot see a mutant. Score: docs/mutation.md.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  mutate: [
+    'src/secrets.ts',
+    'src/log.ts',
+    'src/http.ts',
+    'src/provider-errors.ts',
+    'src/providers/adobe/safety.ts',
+    'src/providers/adobe/wait.ts',
+    'src/providers/adobe/prune.ts'
+  ],
+  coverageAnalysis: 'perTest',
+  // Two cores shared with other work: `npm run mutate -- --concurrency 1` when busier.
+  concurrency: 2,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true
+}
