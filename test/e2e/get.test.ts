@@ -45,6 +45,8 @@ describe('adobe get', () => {
   })
 
   it('waits while the sandbox is resetting, then answers', async () => {
+    // Long enough to outlast the step's start on a busy machine.
+    emu.adobe.setTimings({ resetMs: 3000 })
     emu.adobe.seed({ name: 'shared-box', type: 'development', state: 'resetting' })
     const main = await runStep({ inputs: adobeInputs(emu, { operation: 'get', 'sandbox-name': 'shared-box' }) })
     expect(main.exitCode, main.stdout).toBe(0)
