@@ -1,4 +1,5 @@
 // The emulator's strict defaults (Adobe's published contract) and the options that turn them off.
+import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator } from '../../emulator'
 import { SANDBOXES, adobeHeaders, call, manualClock } from './helpers'
@@ -190,4 +191,51 @@ describe('default sandbox name', () => {
     expect((await control('POST', '/adobe/license', { limit: 1 })).status).toBe(200)
     expect((await create('over')).status).toBe(400)
   })
+})
+
+describe('cli flags', () => {
+  it('--page-cap, --license-limit, --default-sandbox-name and --trackstar-shape reach the emulator', async () => {
+    const args = ['--page-cap', '7', '--license-limit', '3', '--default-sandbox-name', 'main', '--trackstar-shape', 'legacy']
+    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', ...args], {
+      cwd: new URL('../..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000)
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString()
+          const m = /^Emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)
+          if (m) {
+            clearTimeout(timer)
+            resolve(m[1])
+          }
+        })
+      })
+      const get = async (path: string) => (await fetch(`${url}/_emulator${path}`, { signal: AbortSignal.timeout(5000) })).json()
+      expect(await get('/adobe/configure')).toMatchObject({ pageCap: 7, defaultSandboxName: 'main' })
+      expect(await get('/adobe/default')).toEqual({ name: 'main' })
+      const generated = await fetch(`${url}/sandbox/generate-sandbox/wms`, {
+        method: 'POST',
+        headers: { 'x-trackstar-api-key': 'ts-emulator-key' },
+        signal: AbortSignal.timeout(5000)
+      })
+      expect(Object.keys(await generated.json())).toContain('available_endpoints')
+      const token = (await (await fetch(`${url}/_emulator/adobe/token`, { method: 'POST' })).json()).access_token
+      const made = []
+      for (const name of ['c1', 'c2', 'c3']) {
+        const res = await fetch(`${url}${SANDBOXES}`, {
+          method: 'POST',
+          headers: { ...adobeHeaders(emu, token, 'main'), 'content-type': 'application/json' },
+          body: JSON.stringify({ name, title: name, type: 'development' }),
+          signal: AbortSignal.timeout(5000)
+        })
+        made.push(res.status)
+      }
+      expect(made).toEqual([202, 202, 400])
+    } finally {
+      child.kill('SIGTERM')
+    }
+  }, 20_000)
 })
