@@ -187,3 +187,35 @@ describe('act-later', () => {
     expect(emu.trackstar.connections()).toHaveLength(1)
   })
 })
+
+describe('echo, property style', () => {
+  /** A small seeded generator, so a failure names the seed that reproduces it. */
+  function rng(seed: number) {
+    let s = seed >>> 0
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0
+      return s / 2 ** 32
+    }
+  }
+  const POOLS = [' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', 'abcXYZ0189', 'éßøñ€漢字', '😀🔑', '\u00a0\u2028']
+
+  it('random printable and unicode secrets echoed in random encodings decode back to the secret', async () => {
+    const seed = Date.now() % 100_000
+    const next = rng(seed)
+    const cases = Array.from({ length: 40 }, () => {
+      const length = 4 + Math.floor(next() * 20)
+      let secret = ''
+      while ([...secret].length < length) {
+        const pool = [...POOLS[Math.floor(next() * POOLS.length)]]
+        secret += pool[Math.floor(next() * pool.length)]
+      }
+      return { secret, encoding: ECHO_ENCODINGS[Math.floor(next() * ECHO_ENCODINGS.length)] }
+    })
+    emu.faults.add({ path: '/ims/token/v3', faults: cases.map(c => ({ kind: 'echo' as const, field: 'client_secret', encoding: c.encoding })) })
+    for (const { secret, encoding } of cases) {
+      const res = await call(emu, 'POST', '/ims/token/v3', { headers: FORM, body: tokenForm({ client_secret: secret }) })
+      expect(decode(res.text, encoding), `seed ${seed}, ${encoding}, ${JSON.stringify(secret)}`).toContain(secret)
+    }
+    expect(emu.faults.pending()).toBe(0)
+  })
+})
