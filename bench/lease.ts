@@ -124,7 +124,7 @@ async function handoff(o: BenchOptions, i: number): Promise<Handoff> {
     while (lists() < 4 && Date.now() < end) await new Promise(r => setTimeout(r, 50))
     check(await runStep({ inputs, env: { GITHUB_RUN_ID: '101' }, state: first.state, timeoutMs: 60_000 }), 'release')
     check(await waiting, 'waiting lease')
-    const h = emu.adobe.history().filter(e => e.name === 'ci-pool-1')
+    const h = emu.adobe.leaseHistory().filter(e => e.name === 'ci-pool-1')
     const freed = h.find(e => e.field === 'title' && e.value.includes('last=acme/Shop_API run=101.1'))
     const reset = h.filter(e => e.field === 'state' && e.value === 'resetting' && freed && e.seq < freed.seq).pop()
     const active = h.find(e => e.field === 'state' && e.value === 'active' && reset && e.seq > reset.seq)

@@ -12,6 +12,7 @@ import {
 } from './credentials'
 import { faultRuleFromJson, type FaultRule } from './faults'
 import { startEmulator, type EmulatorOptions } from './server'
+import type { TrackstarShape } from './trackstar'
 
 export interface CliConfig {
   options: EmulatorOptions
@@ -57,6 +58,16 @@ export const FLAGS: Flag[] = [
   { name: 'reset-ms', value: 'N', default: '3000', help: 'how long an Adobe sandbox stays "resetting"', apply: (c, v) => adobe(c, { resetMs: count('reset-ms', v) }) },
   { name: 'delete-ms', value: 'N', default: '1000', help: 'how long an Adobe sandbox stays "deleting"', apply: (c, v) => adobe(c, { deleteMs: count('delete-ms', v) }) },
   { name: 'licence-size', value: 'N', default: '5', help: 'Adobe development sandboxes the licence allows', apply: (c, v) => adobe(c, { licenseLimit: count('licence-size', v) }) },
+  { name: 'license-limit', value: 'N', default: '5', help: 'the same as --licence-size', apply: (c, v) => adobe(c, { licenseLimit: count('license-limit', v) }) },
+  { name: 'page-cap', value: 'N', default: '50', help: 'most sandboxes on one list page, whatever limit asks (_page.limit says it)', apply: (c, v) => adobe(c, { pageCap: count('page-cap', v) }) },
+  { name: 'default-sandbox-name', value: 'NAME', default: 'prod', help: "the default (isDefault) sandbox's name", apply: (c, v) => adobe(c, { defaultSandboxName: v }) },
+  {
+    name: 'trackstar-shape',
+    value: 'SHAPE',
+    default: 'current',
+    help: "Trackstar generate's answer: current, endpoints, no-me, me-null, legacy or rotate",
+    apply: (c, v) => (c.options.trackstar = { ...c.options.trackstar, shape: v as TrackstarShape })
+  },
   { name: 'latency-ms', value: 'N', default: '0', help: 'added before every provider request is handled', apply: (c, v) => (c.options.latencyMs = count('latency-ms', v)) },
   { name: 'latency-jitter-ms', value: 'N', default: '0', help: 'a random delay up to this long, added per request', apply: (c, v) => (c.options.latencyJitterMs = count('latency-jitter-ms', v)) },
   {
@@ -67,7 +78,7 @@ export const FLAGS: Flag[] = [
     help:
       'a fault rule, as POST /_emulator/faults takes it; repeatable. Example: ' +
       `'{"method":"POST","path":"/sandbox/generate-sandbox/wms","faults":[{"kind":"status","status":503}]}'. ` +
-      'Kinds: status, status-after, delay, drop-before, drop-after, rate-limit; "pass" lets one request through',
+      'Kinds: status, status-after, delay, drop-before, drop-after, rate-limit, html, wrong-shape, echo, act-later, cap-page, ignore-offset, shift-pages, skew-dates, shape; "pass" lets one request through',
     apply: (c, v) => {
       let parsed: unknown
       try {

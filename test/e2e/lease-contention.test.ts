@@ -73,7 +73,7 @@ describe('lease contention', () => {
       expect(j.wallMs).toBeLessThan(TIMEOUT_S * 1000)
     }
 
-    const history = emu.adobe.history()
+    const history = emu.adobe.leaseHistory()
     const tenures = jobs.map(j => ({ job: j, ...tenure(history, j) }))
     for (const name of POOL) {
       const titles = history.filter(e => e.name === name && e.field === 'title')

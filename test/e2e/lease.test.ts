@@ -66,7 +66,7 @@ describe('adobe lease', () => {
     expect(writes('PUT', name)).toHaveLength(1)
     expect(title(name)).toMatch(/^lease v1 free reset=\S+Z last=acme\/Shop_API run=7001\.1 job=test$/)
     // while held: our record, then the reset, then the free marker
-    const h = emu.adobe.history().filter(e => e.name === name)
+    const h = emu.adobe.leaseHistory().filter(e => e.name === name)
     const heldAt = h.findIndex(e => e.field === 'title' && e.value === main.outputs.sandbox_title)
     const resetAt = h.findIndex((e, i) => i > heldAt && e.field === 'state' && e.value === 'resetting')
     const freeAt = h.findIndex((e, i) => i > heldAt && e.field === 'title' && e.value.startsWith('lease v1 free'))
@@ -115,7 +115,7 @@ describe('adobe lease', () => {
     expect(writes('PUT', 'ci-pool-1')).toHaveLength(1)
     expect(main.outputs.sandbox_state).toBe('active')
     // our record replaced the dead one before the reset started
-    const h = emu.adobe.history().filter(e => e.name === 'ci-pool-1')
+    const h = emu.adobe.leaseHistory().filter(e => e.name === 'ci-pool-1')
     const ours = h.findIndex(e => e.field === 'title' && e.value.includes('run=7301.1'))
     const reset = h.findIndex(e => e.field === 'state' && e.value === 'resetting')
     expect(ours).toBeGreaterThanOrEqual(0)

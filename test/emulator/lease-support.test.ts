@@ -24,7 +24,7 @@ describe('emulator: lease support', () => {
 
     expect((await call(emu, 'PUT', `${SANDBOXES}/ci-pool-1`, { headers: h, body: { action: 'reset' } })).status).toBe(202)
     clock.advance(1000)
-    const history = (await call(emu, 'GET', '/_emulator/adobe/history')).body as { name: string; field: string; value: string; time: number }[]
+    const history = (await call(emu, 'GET', '/_emulator/adobe/lease-history')).body as { name: string; field: string; value: string; time: number }[]
     const mine = history.filter(e => e.name === 'ci-pool-1').map(e => `${e.field}:${e.value.split(' ')[0]}`)
     expect(mine).toEqual(['title:first', 'state:active', 'title:lease', 'title:second', 'title:third', 'state:resetting', 'state:active'])
     const times = history.map(e => e.time)
