@@ -24,7 +24,7 @@ export async function post(deps: StepDeps): Promise<void> {
   try {
     const inputs = readInputs(deps.input, deps.env, secrets)
     summaryOn = inputs.summary
-    const ctx = createContext(deps, inputs, secrets, log)
+    const ctx = createContext(deps, inputs, secrets, log, 'post')
     log.info(`Post step: ${handoff.action} the ${describeTarget(handoff)}`)
     done = await providerOf(inputs).cleanup(ctx, handoff)
     log.info(done)

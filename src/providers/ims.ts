@@ -19,6 +19,8 @@ export async function accessToken(ctx: StepContext<AdobeInputs>): Promise<string
     method: 'POST',
     url: `${imsUrl}/ims/token/v3`,
     action: 'mint an access token (client credentials)',
+    // Minting again is harmless, and the post step's cleanup depends on it.
+    idempotent: true,
     form: {
       grant_type: 'client_credentials',
       client_id: auth.clientId,

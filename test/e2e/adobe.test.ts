@@ -262,7 +262,7 @@ describe('adobe create over a sandbox being deleted', () => {
     expect(emu.adobe.get('recycled')?.state).toBe('deleting')
     const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }) })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(main.stdout).toContain('is being deleted: waiting until it is gone')
+    expect(main.stdout).toMatch(/is being deleted \((deleting|cleaning|de-provisioning)\): waiting until it is gone/)
     expect(main.outputs.created).toBe('true')
     expectOnlyLive(emu)
   })
