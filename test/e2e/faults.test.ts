@@ -1,25 +1,75 @@
 // The fault matrix: every fault the emulator can inject, against every operation that makes
-// requests. Each case either succeeds or fails with a clear message, and once the post step
-// has run the emulator holds no sandbox the case did not mean to keep.
+// requests, and the cases behind each promise of issue 14 (cleanup that cannot be starved,
+// safety that fails closed, prune that lists everything). Each case either succeeds or fails
+// with a clear message; once the post step has run the emulator holds no sandbox the case
+// did not mean to keep, no piece of a secret was shown, and every Sandbox API call carried
+// `x-sandbox-name`. Leaks and exposures are counted across the file and printed at the end.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator, type Fault } from '../../emulator/index'
-import { errors, runStep, type StepRun } from '../../scripts/local-runner'
-import { expectOnlyLive } from '../harness/adobe'
+import { ADOBE_BASE, ECHO_ENCODINGS, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator, type Fault } from '../../emulator/index'
+import { errors, runStep, type StepOptions, type StepRun } from '../../scripts/local-runner'
+import { bearerTokens, callsWithoutSandboxHeader, leakedSandboxes } from '../harness/adobe'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
-import { expectMaskedEverywhere } from '../harness/secrets'
+import { distinctSecret, expectMaskedEverywhere, exposedPieces } from '../harness/secrets'
 
 const API = `${ADOBE_BASE}/sandboxes`
 const REQUEST_TIMEOUT_MS = 1000
+/** how long the post step looks for a create of unknown outcome, in these tests */
+const GRACE_MS = 4000
 
 let emu: Emulator
-let ran = 0
+// Fresh credentials per case, made of letters that never run four in a row in ordinary
+// output, so that any piece of them in a log is a leak.
+let clientSecret: string
+let trackstarKey: string
+const tally = { ran: 0, leaked: 0, exposed: 0 }
+
+async function startFor(adobe: Record<string, unknown> = {}): Promise<Emulator> {
+  // characters that JSON, URL, form and base64 encodings each change, so every encoding differs
+  clientSecret = distinctSecret(24, '/+&%"é')
+  trackstarKey = distinctSecret(24, '/+&%')
+  return startEmulator({
+    adobe: { createMs: 300, resetMs: 300, deleteMs: 200, clients: [{ clientId: EMULATOR_ADOBE_CLIENT_ID, clientSecret, orgId: EMULATOR_ADOBE_ORG_ID }], ...adobe },
+    trackstar: { apiKeys: [trackstarKey] }
+  })
+}
+
 beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 300, resetMs: 300, deleteMs: 200 } })
+  emu = await startFor()
 })
 afterEach(async () => emu?.close())
-afterAll(() => console.log(`fault matrix: ${ran} cases ran`))
+afterAll(() => console.log(`fault matrix: ${tally.ran} cases ran, ${tally.leaked} leaked a sandbox, ${tally.exposed} exposed a secret`))
 
-/** 'ok-if-idempotent': a GET or DELETE retries it and succeeds; a POST or PUT fails. */
+/** Secrets of this case with the length of piece that counts as exposing them. */
+function caseSecrets(runs: StepRun[]): { secret: string; min: number }[] {
+  const issued: string[] = []
+  for (const run of runs) issued.push(run.outputs.access_token ?? '', run.outputs.connection_id ?? '')
+  for (const c of emu.trackstar.connections()) issued.push(c.accessToken, c.connectionId)
+  // A bearer token's first parts are a fixed header and readable claims: its signature is the secret part.
+  for (const t of bearerTokens(emu)) issued.push(t.split('.').at(-1) ?? t)
+  return [
+    { secret: clientSecret, min: 4 },
+    { secret: trackstarKey, min: 4 },
+    ...issued.filter(t => t && t.length >= 16).map(secret => ({ secret, min: 8 }))
+  ]
+}
+
+/**
+ * The checks every case ends with, counted before they are asserted: no sandbox left that the
+ * case did not keep, no piece of a secret shown, `x-sandbox-name` on every Sandbox API call.
+ */
+function settle(runs: StepRun[], keep: string[] = []): void {
+  tally.ran++
+  const leaked = leakedSandboxes(emu, keep)
+  const exposed = caseSecrets(runs).flatMap(({ secret, min }) => runs.flatMap(r => exposedPieces(r, [secret], min)))
+  if (leaked.length) tally.leaked++
+  if (exposed.length) tally.exposed++
+  expect(leaked, 'sandboxes left behind').toEqual([])
+  expect(exposed, 'pieces of secrets shown').toEqual([])
+  expect(callsWithoutSandboxHeader(emu), 'Sandbox API calls without x-sandbox-name').toEqual([])
+  for (const run of runs) expectMaskedEverywhere(run, [clientSecret, trackstarKey])
+}
+
+/** 'ok-if-idempotent': a call that is safe to repeat retries it and succeeds; an Adobe create fails. */
 type Expect = 'ok' | 'fail' | 'ok-if-idempotent'
 // [name, faults on the first matching requests, expected outcome of the faulted step]
 const FAULTS: [string, (Fault | 'pass')[], Expect][] = [
@@ -36,8 +86,9 @@ const FAULTS: [string, (Fault | 'pass')[], Expect][] = [
   ['connection dropped before the provider acted', [{ kind: 'drop-before' }], 'ok'],
   ['connection dropped after the provider acted', [{ kind: 'drop-after' }], 'ok'],
   ['502 after the provider acted', [{ kind: 'status-after', status: 502 }], 'ok'],
-  ['500 (retried only by GET and DELETE)', [{ kind: 'status', status: 500, body: { error: 'internal' } }], 'ok-if-idempotent'],
-  ['500 after the provider acted (retried only by GET and DELETE)', [{ kind: 'status-after', status: 500 }], 'ok-if-idempotent'],
+  ['503 after the provider acted', [{ kind: 'status-after', status: 503 }], 'ok'],
+  ['500 (retried where repeating is safe)', [{ kind: 'status', status: 500, body: { error: 'internal' } }], 'ok-if-idempotent'],
+  ['500 after the provider acted (retried where repeating is safe)', [{ kind: 'status-after', status: 500 }], 'ok-if-idempotent'],
   ['403 (not retried)', [{ kind: 'status', status: 403, body: { error_code: '403003', message: 'Api Key is invalid', error: 'Forbidden' } }], 'fail']
 ]
 
@@ -50,11 +101,13 @@ interface Operation {
   run(inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }>
   /** sandboxes that must be live at the end (besides the default) */
   keep: string[]
+  /** repeating the faulted call is harmless (a lookup, a delete, a reset, Trackstar's generate) */
+  idempotent: boolean
 }
 
-const env = { EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }
-const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', ...extra })
-const ad = (extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', ...extra })
+const env = { EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), EPHEMERAL_SANDBOX_CREATE_GRACE_MS: String(GRACE_MS) }
+const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', 'trackstar-api-key': trackstarKey, ...extra })
+const ad = (extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', 'adobe-client-secret': clientSecret, ...extra })
 
 /** main (faults injected first), then post with its state */
 async function job(inputs: Record<string, string>, inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }> {
@@ -76,6 +129,7 @@ async function postJob(inputs: Record<string, string>, inject: () => void): Prom
 const OPERATIONS: Operation[] = [
   {
     name: 'trackstar generate',
+    idempotent: true,
     method: 'POST',
     path: '/sandbox/generate-sandbox/wms',
     keep: [],
@@ -83,6 +137,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'trackstar delete',
+    idempotent: true,
     method: 'DELETE',
     path: '/connections',
     keep: [],
@@ -90,6 +145,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'adobe create',
+    idempotent: false,
     method: 'POST',
     path: API,
     keep: [],
@@ -97,6 +153,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'adobe reset',
+    idempotent: true,
     method: 'PUT',
     path: `${API}/pool`,
     keep: ['pool'],
@@ -107,6 +164,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'adobe delete',
+    idempotent: true,
     method: 'DELETE',
     path: `${API}/doomed`,
     keep: [],
@@ -117,6 +175,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'adobe post-step delete',
+    idempotent: true,
     method: 'DELETE',
     path: `${API}/post-create`,
     keep: [],
@@ -124,6 +183,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'adobe lookups while waiting',
+    idempotent: true,
     method: 'GET',
     path: `${API}/wait-lookups`,
     keep: [],
@@ -133,6 +193,7 @@ const OPERATIONS: Operation[] = [
   },
   {
     name: 'trackstar post-step reset',
+    idempotent: true,
     method: 'POST',
     path: '/sandbox/generate-sandbox/cart',
     keep: [],
@@ -147,8 +208,7 @@ function isPost(op: Operation): boolean {
 describe('fault matrix', () => {
   const cases = OPERATIONS.flatMap(op => FAULTS.map(([fault, faults, outcome]) => [`${fault} during ${op.name}`, op, faults, outcome] as const))
   it.each(cases)('%s', async (_title, op, faults, expected) => {
-    ran++
-    const outcome = expected === 'ok-if-idempotent' ? (['GET', 'DELETE'].includes(op.method) ? 'ok' : 'fail') : expected
+    const outcome = expected === 'ok-if-idempotent' ? (op.idempotent ? 'ok' : 'fail') : expected
     const rule = op.name === 'adobe lookups while waiting' ? (['pass', ...faults] as (Fault | 'pass')[]) : faults
     const { faulted, all } = await op.run(() => emu.faults.add({ method: op.method, path: op.path, faults: rule }))
     expect(emu.faults.pending(), 'every injected fault was met').toBe(0)
@@ -167,14 +227,11 @@ describe('fault matrix', () => {
       expect(error).toMatch(/request id [0-9a-f-]{36}/)
     }
 
-    if (op.name.startsWith('adobe')) {
-      // A delete that failed before the provider acted leaves its target, as it should.
-      const acted = faults.some(f => f !== 'pass' && (f.kind === 'status-after' || f.kind === 'drop-after'))
-      const target = op.name === 'adobe delete' ? 'doomed' : isPost(op) ? 'post-create' : undefined
-      const left = outcome === 'fail' && !acted && target ? [target] : []
-      expectOnlyLive(emu, [...op.keep, ...left])
-    }
-    for (const run of all) expectMaskedEverywhere(run, ['emulator-client-secret', EMULATOR_TRACKSTAR_API_KEY])
+    // A delete that failed before the provider acted leaves its target, as it should.
+    const acted = faults.some(f => f !== 'pass' && (f.kind === 'status-after' || f.kind === 'drop-after'))
+    const target = op.name === 'adobe delete' ? 'doomed' : isPost(op) && op.name.startsWith('adobe') ? 'post-create' : undefined
+    const left = outcome === 'fail' && !acted && target ? [target] : []
+    settle(all, [...op.keep, ...left])
   })
 })
 
@@ -187,6 +244,8 @@ describe('creates are not blindly repeated', () => {
     expect(main.stdout).toContain('answered 409 after an attempt whose outcome was unknown')
     expect(emu.requests.filter(r => r.method === 'POST' && r.path === API).map(r => r.status)).toEqual([0, 409])
     expect(JSON.parse(main.state.cleanup)).toMatchObject({ sandbox: 'lost-answer', action: 'delete', created: true, confirmed: true })
+    const post = await runStep({ inputs: ad({ 'sandbox-name': 'lost-answer' }), env, state: main.state })
+    settle([main, post])
   })
 
   it('a 409 without an earlier unknown outcome is someone else\'s sandbox: reused, not deleted', async () => {
@@ -197,7 +256,7 @@ describe('creates are not blindly repeated', () => {
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.outputs.created).toBe('false')
     expect(main.state.cleanup ?? '').toBe('')
-    expectOnlyLive(emu, ['raced'])
+    settle([main], ['raced'])
   })
 
   it('each retry is one log line with its reason', async () => {
@@ -228,5 +287,342 @@ describe('creates are not blindly repeated', () => {
     expect(errors(main)[0]).toMatch(/Timed out after 2 s|gave up|HTTP 503/i)
     expect(main.wallMs).toBeLessThan(6000)
     emu.faults.clear()
+  })
+})
+
+/** The requests to the Sandbox API with this method (and path, when given). */
+function calls(method: string, path?: string): number {
+  return emu.requests.filter(r => r.method === method && r.path.startsWith(ADOBE_BASE) && (path === undefined || r.path === path)).length
+}
+
+describe('cleanup that cannot be starved', () => {
+  it('a main step that timed out while the sandbox was provisioning: the post step, on its own budget, waits for it and deletes it', async () => {
+    emu.adobe.setTimings({ createMs: 5000 })
+    const inputs = ad({ 'sandbox-name': 'slow-box', timeout: '2', 'cleanup-timeout': '40' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode).toBe(1)
+    expect(errors(main)[0]).toMatch(/Timed out after 2 s while waiting for sandbox "slow-box" to become active/)
+    expect(emu.adobe.get('slow-box')?.state).not.toBe('active')
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toContain('waiting for it to settle before the delete')
+    expect(post.stdout).toContain('Deleted sandbox "slow-box"')
+    // it waited longer than the main step's whole budget: the budgets are independent
+    expect(post.wallMs).toBeGreaterThan(2000)
+    settle([main, post])
+  })
+
+  it('a post step whose own budget is too short says which input to raise, and names the sandbox', async () => {
+    emu.adobe.setTimings({ createMs: 8000 })
+    const inputs = ad({ 'sandbox-name': 'too-slow', timeout: '1', 'cleanup-timeout': '2' })
+    const main = await runStep({ inputs, env })
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toMatch(/::warning::Cleanup failed: could not delete the Adobe sandbox "too-slow".*cleanup-timeout/)
+    // the case keeps nothing: a later, longer post step deletes it
+    emu.adobe.setTimings({ createMs: 0 })
+    const again = await runStep({ inputs: { ...inputs, 'cleanup-timeout': '30' }, env, state: main.state })
+    expect(again.stdout).toContain('Deleted sandbox "too-slow"')
+    settle([main, post, again])
+  })
+
+  // Every call the post step depends on fails once, in each transient way: it still deletes.
+  const TRANSIENT: [string, Fault][] = [
+    ['500', { kind: 'status', status: 500 }],
+    ['503', { kind: 'status', status: 503 }],
+    ['a dropped connection', { kind: 'drop-before' }],
+    ['an HTML page with 200', { kind: 'html' }]
+  ]
+  const DEPENDENCIES: [string, string, string | RegExp][] = [
+    ['the IMS token request', 'POST', '/ims/token/v3'],
+    ['the lookup', 'GET', `${API}/post-dep`],
+    ['the delete', 'DELETE', `${API}/post-dep`]
+  ]
+  const cases = DEPENDENCIES.flatMap(([what, method, path]) => TRANSIENT.map(([fault, f]) => [what, fault, method, path, f] as const))
+  it.each(cases)('%s answering %s once does not end the cleanup', async (what, _fault, method, path, fault) => {
+    const inputs = ad({ 'sandbox-name': 'post-dep' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    emu.faults.add({ method, path, faults: [fault] })
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(emu.faults.pending()).toBe(0)
+    expect(post.stdout, what).toContain('Deleted sandbox "post-dep"')
+    expect(post.stdout).not.toContain('::warning::')
+    settle([main, post])
+  })
+
+  it.each([
+    ['reset', {}],
+    ['delete', { cleanup: 'delete' }]
+  ])('Trackstar\'s post-step %s survives a 500 and a dropped connection on generate', async (_what, extra) => {
+    const inputs = ts({ 'integration-type': 'cart', ...extra })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    emu.faults.add({ method: 'POST', path: '/sandbox/generate-sandbox/cart', faults: [{ kind: 'status', status: 500 }, { kind: 'drop-before' }] })
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(emu.faults.pending()).toBe(0)
+    expect(post.stdout).toMatch(/(Reset the Trackstar cart sandbox|Deleted the Trackstar cart sandbox connection)/)
+    expect(post.stdout).not.toContain('::warning::')
+    settle([main, post])
+  })
+})
+
+describe('a create whose outcome is unknown', () => {
+  // [what happened, the fault on the create, the sandbox, extra inputs, how the main step runs]
+  const UNKNOWN: [string, Fault, string, Record<string, string>, Partial<StepOptions>][] = [
+    ['a 500 now, and the sandbox made a moment later', { kind: 'act-later', status: 500, ms: 1500 }, 'late-box', {}, {}],
+    // a request may take longer than the step has left: the step gives up, the provider acts
+    ['no answer before the step\'s time ran out, and the provider acted afterwards', { kind: 'delay', ms: 2500 }, 'slow-answer', { timeout: '2' }, { env: { ...env, EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: '5000' } }],
+    ['a cancel after the create was sent', { kind: 'delay', ms: 1500 }, 'cancel-sent', {}, { signalWhen: { text: '::debug::Adobe Sandbox API: POST', signal: 'SIGTERM' } }]
+  ]
+  it.each(UNKNOWN)('%s: the post step finds it within its grace period and deletes it', async (_what, fault, name, extra, how) => {
+    emu.faults.add({ method: 'POST', path: API, faults: [fault] })
+    const inputs = ad({ 'sandbox-name': name, ...extra })
+    const main = await runStep({ inputs, env, ...how })
+    expect(main.exitCode).toBe(1)
+    expect(JSON.parse(main.state.cleanup)).toMatchObject({ sandbox: name, confirmed: false })
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.stdout).toContain(`Deleted sandbox "${name}"`)
+    settle([main, post])
+  })
+
+  it('a create that was never made: the post step looks for the grace period, then says so without failing', async () => {
+    emu.faults.add({ method: 'POST', path: API, faults: [{ kind: 'status', status: 500 }] })
+    const inputs = ad({ 'sandbox-name': 'never-made' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode).toBe(1)
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toMatch(/::notice::Sandbox "never-made" is never created \(its create had an unknown outcome, and it did not appear within 4 s\)/)
+    const lookups = emu.requests.filter(r => r.method === 'GET' && r.path === `${API}/never-made`).length
+    // looked more than once, over about the grace period, not just once
+    expect(lookups).toBeGreaterThan(2)
+    expect(post.wallMs).toBeGreaterThanOrEqual(GRACE_MS)
+    settle([main, post])
+  })
+
+  it('a refused create (4xx) made nothing: no grace period, nothing for the post step', async () => {
+    emu.adobe.setLicenseLimit(1)
+    const inputs = ad({ 'sandbox-name': 'no-slot' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode).toBe(1)
+    expect(main.state.cleanup ?? '').toBe('')
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.stdout).toContain('nothing to clean up')
+    settle([main, post])
+  })
+})
+
+describe('safety fails closed', () => {
+  it('lookups that keep answering HTML with 200 never permit a delete: an error naming the call, asked again first', async () => {
+    emu.adobe.seed({ name: 'kept-safe', type: 'development', state: 'active' })
+    emu.faults.add({ method: 'GET', path: `${API}/kept-safe`, faults: [{ kind: 'html' }], repeatLast: true })
+    const main = await runStep({ inputs: ad({ operation: 'delete', 'sandbox-name': 'kept-safe' }), env })
+    emu.faults.clear()
+    expect(main.exitCode).toBe(1)
+    const [error] = errors(main)
+    expect(error).toContain('look up sandbox "kept-safe"')
+    expect(error).toContain('could not be read')
+    expect(error).not.toContain('allow-production')
+    expect(emu.requests.filter(r => r.method === 'GET' && r.path === `${API}/kept-safe`).length).toBeGreaterThan(1)
+    expect(calls('DELETE')).toBe(0)
+    settle([main], ['kept-safe'])
+  })
+
+  it('one HTML answer with 200 on a lookup is asked again, and the delete goes ahead', async () => {
+    emu.adobe.seed({ name: 'once-html', type: 'development', state: 'active' })
+    emu.faults.add({ method: 'GET', path: `${API}/once-html`, faults: [{ kind: 'html' }] })
+    const main = await runStep({ inputs: ad({ operation: 'delete', 'sandbox-name': 'once-html' }), env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toMatch(/could not be read \(not JSON\); asking again/)
+    settle([main])
+  })
+
+  it.each([['isDefault'], ['type'], ['state'], ['name']])('a record without %s never permits a change, and gives no advice about allow-production', async field => {
+    emu.adobe.seed({ name: 'shapeless', type: 'development', state: 'active' })
+    emu.faults.add({ method: 'GET', path: `${API}/shapeless`, faults: [{ kind: 'wrong-shape', drop: [field] }], repeatLast: true })
+    const main = await runStep({ inputs: ad({ operation: 'delete', 'sandbox-name': 'shapeless', 'allow-production': 'true' }), env })
+    emu.faults.clear()
+    expect(main.exitCode).toBe(1)
+    expect(errors(main)[0]).toContain(`no ${field} in the sandbox record`)
+    expect(errors(main)[0]).not.toContain('allow-production')
+    expect(calls('DELETE')).toBe(0)
+    settle([main], ['shapeless'])
+  })
+
+  it('the default sandbox is known by isDefault, not by its name: a renamed default is refused, a development sandbox called prod is not', async () => {
+    emu.adobe.configure({ defaultSandboxName: 'acme-main' })
+    emu.adobe.seed({ name: 'prod', type: 'development', state: 'active' })
+    for (const operation of ['delete', 'reset']) {
+      const refused = await runStep({ inputs: ad({ operation, 'sandbox-name': 'acme-main', 'allow-production': 'true' }), env })
+      expect(refused.exitCode).toBe(1)
+      expect(errors(refused)[0]).toContain("default sandbox, which this action never touches")
+    }
+    const reuse = await runStep({ inputs: ad({ 'sandbox-name': 'acme-main', 'allow-production': 'true' }), env })
+    expect(reuse.exitCode).toBe(1)
+    expect(calls('DELETE') + calls('PUT')).toBe(0)
+    const devProd = await runStep({ inputs: ad({ operation: 'delete', 'sandbox-name': 'prod' }), env })
+    expect(devProd.exitCode, devProd.stdout).toBe(0)
+    expect(emu.requests.filter(r => r.method === 'DELETE').map(r => r.path)).toEqual([`${API}/prod`])
+    settle([reuse, devProd])
+  })
+
+  it('a create answered 202 with a record that cannot be read is still this step\'s sandbox: read again, handed over, deleted by the post step', async () => {
+    emu.faults.add({ method: 'POST', path: API, faults: [{ kind: 'wrong-shape' }] })
+    const inputs = ad({ 'sandbox-name': 'odd-answer' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.outputs).toMatchObject({ created: 'true', sandbox_state: 'active', sandbox_type: 'development' })
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.stdout).toContain('Deleted sandbox "odd-answer"')
+    settle([main, post])
+  })
+})
+
+describe('every state of Adobe\'s OpenAPI', () => {
+  it.each(['cleaning', 'de-provisioning', 'deleting'])('a create over a name whose sandbox is %s waits until it is gone, then creates', async state => {
+    emu.adobe.setTimings({ deleteMs: 1500 })
+    emu.adobe.seed({ name: 'recycled', type: 'development', state: state as 'cleaning' })
+    const inputs = ad({ 'sandbox-name': 'recycled' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toContain(`is being deleted (${state}): waiting until it is gone, then creating it anew`)
+    expect(main.outputs.created).toBe('true')
+    expect(calls('POST')).toBe(1)
+    const post = await runStep({ inputs, env, state: main.state })
+    settle([main, post])
+  })
+
+  it.each(['cleaning', 'de-provisioning'])('a cleanup that finds the sandbox %s takes it as being deleted, and sends no delete', async state => {
+    const inputs = ad({ 'sandbox-name': 'going-anyway' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    emu.adobe.setTimings({ deleteMs: 3000 })
+    emu.adobe.seed({ name: 'going-anyway', type: 'development', state: state as 'cleaning' })
+    const post = await runStep({ inputs, env, state: main.state })
+    expect(post.stdout).toContain(`Sandbox "going-anyway" is already being deleted (${state})`)
+    expect(calls('DELETE')).toBe(0)
+    settle([main, post])
+  })
+
+  it.each(['creating', 'provisioning', 'resetting'])('reuse waits while the existing sandbox is %s, then hands it over active', async state => {
+    emu.adobe.setTimings({ createMs: 1500, resetMs: 1500 })
+    emu.adobe.seed({ name: 'busy', type: 'development', state: state as 'creating' })
+    const main = await runStep({ inputs: ad({ 'sandbox-name': 'busy' }), env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toContain(`exists and is ${state}: waiting until it is active`)
+    expect(main.outputs.sandbox_state).toBe('active')
+    settle([main], ['busy'])
+  })
+})
+
+describe('prune lists everything before deleting anything', () => {
+  const DAY = 86_400
+  function seedFleet(stale: number, young = 3): string[] {
+    emu.adobe.setLicenseLimit(10_000)
+    const names: string[] = []
+    for (let i = 0; i < stale; i++) {
+      const name = `gh-old-${String(i).padStart(3, '0')}`
+      emu.adobe.seed({ name, type: 'development', state: 'active', ageSeconds: 3 * DAY })
+      names.push(name)
+    }
+    for (let i = 0; i < young; i++) emu.adobe.seed({ name: `gh-new-${i}`, type: 'development', state: 'active', ageSeconds: 60 })
+    return names
+  }
+  const prune = (extra: Record<string, string> = {}): Record<string, string> => ad({ operation: 'prune', 'prune-prefix': 'gh-', 'prune-older-than': '24h', ...extra })
+  const youngOnes = (n = 3): string[] => Array.from({ length: n }, (_, i) => `gh-new-${i}`)
+
+  it('130 stale sandboxes behind pages capped at 40: every one is found and deleted, no more', async () => {
+    const stale = seedFleet(130)
+    emu.faults.add({ method: 'GET', path: API, faults: [{ kind: 'cap-page', limit: 40 }], repeatLast: true })
+    const main = await runStep({ inputs: prune(), env, timeoutMs: 120_000 })
+    emu.faults.clear()
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(JSON.parse(main.outputs.pruned)).toEqual(stale)
+    settle([main], youngOnes())
+  })
+
+  it('pages that shift while listing: each sandbox is deleted once', async () => {
+    const stale = seedFleet(60)
+    emu.faults.add({ method: 'GET', path: API, faults: [{ kind: 'shift-pages', insert: 3, prefix: 'other-' }] })
+    const main = await runStep({ inputs: prune(), env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    const deletes = emu.requests.filter(r => r.method === 'DELETE').map(r => r.path)
+    expect(new Set(deletes).size).toBe(deletes.length)
+    expect(JSON.parse(main.outputs.pruned)).toEqual(stale)
+    const inserted = emu.adobe.sandboxes().filter(s => s.name.startsWith('other-')).map(s => s.name)
+    settle([main], [...youngOnes(), ...inserted])
+  })
+
+  it('a server that ignores the offset: an error after two identical pages, and nothing deleted', async () => {
+    seedFleet(120)
+    emu.faults.add({ method: 'GET', path: API, faults: [{ kind: 'ignore-offset' }], repeatLast: true })
+    const main = await runStep({ inputs: prune(), env })
+    emu.faults.clear()
+    expect(main.exitCode).toBe(1)
+    expect(errors(main)[0]).toContain('repeated the page before it')
+    expect(emu.requests.filter(r => r.method === 'GET' && r.path === API)).toHaveLength(2)
+    expect(calls('DELETE')).toBe(0)
+    settle([main], emu.adobe.sandboxes().filter(s => !s.isDefault).map(s => s.name))
+  })
+
+  it.each([
+    ['HTML with 200', { kind: 'html' } as Fault],
+    ['a list without sandboxes', { kind: 'wrong-shape', body: { _page: { limit: 50, count: 0 } } } as Fault],
+    ['records without isDefault', { kind: 'wrong-shape', drop: ['isDefault'] } as Fault]
+  ])('a list answer that cannot be read (%s) is an error, never "0 sandboxes", and deletes nothing', async (_what, fault) => {
+    seedFleet(5)
+    emu.faults.add({ method: 'GET', path: API, faults: [fault], repeatLast: true })
+    const main = await runStep({ inputs: prune(), env })
+    emu.faults.clear()
+    expect(main.exitCode).toBe(1)
+    expect(errors(main)[0]).toMatch(/list sandboxes \(offset 0\) failed.*could not be read/)
+    expect(main.outputs.pruned).toBeUndefined()
+    expect(calls('DELETE')).toBe(0)
+    settle([main], emu.adobe.sandboxes().filter(s => !s.isDefault).map(s => s.name))
+  })
+
+  it('skips stale sandboxes already on their way out', async () => {
+    emu.adobe.setTimings({ deleteMs: 20_000 })
+    for (const state of ['cleaning', 'de-provisioning', 'deleting'] as const) emu.adobe.seed({ name: `gh-${state}`, type: 'development', state, ageSeconds: 3 * DAY })
+    emu.adobe.seed({ name: 'gh-stale', type: 'development', state: 'active', ageSeconds: 3 * DAY })
+    const main = await runStep({ inputs: prune(), env })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(JSON.parse(main.outputs.pruned)).toEqual(['gh-stale'])
+    expect(emu.requests.filter(r => r.method === 'DELETE').map(r => r.path)).toEqual([`${API}/gh-stale`])
+    settle([main])
+  })
+
+  it('dates in the future or unreadable keep a sandbox: its age cannot be told', async () => {
+    seedFleet(4, 0)
+    emu.faults.add({ method: 'GET', path: API, faults: [{ kind: 'skew-dates', style: 'future' }] })
+    const future = await runStep({ inputs: prune({ 'dry-run': 'true' }), env })
+    expect(JSON.parse(future.outputs.pruned)).toEqual([])
+    emu.faults.add({ method: 'GET', path: API, faults: [{ kind: 'skew-dates', style: 'invalid' }] })
+    const invalid = await runStep({ inputs: prune({ 'dry-run': 'true' }), env })
+    expect(JSON.parse(invalid.outputs.pruned)).toEqual([])
+    emu.faults.add({ method: 'GET', path: API, faults: [{ kind: 'skew-dates', style: 'zone', hours: 9 }] })
+    const zoned = await runStep({ inputs: prune(), env })
+    expect(JSON.parse(zoned.outputs.pruned)).toHaveLength(4)
+    settle([future, invalid, zoned])
+  })
+})
+
+describe('errors that echo a secret back', () => {
+  // The provider (or a proxy) puts a credential the action sent into its error answer, in every
+  // encoding the emulator knows; the step fails or cleans up, and shows no piece of it.
+  const cases = ECHO_ENCODINGS.flatMap(encoding => [
+    ['the IMS token request echoes the client secret', encoding, 'POST', '/ims/token/v3', { field: 'client_secret' }],
+    ['a lookup echoes the bearer token', encoding, 'GET', `${API}/echo-box`, { header: 'authorization' }],
+    ['Trackstar\'s generate echoes the API key', encoding, 'POST', '/sandbox/generate-sandbox/wms', { header: 'x-trackstar-api-key' }]
+  ] as const)
+  it.each(cases)('%s (%s)', async (what, encoding, method, path, from) => {
+    emu.faults.add({ method, path, faults: [{ kind: 'echo', encoding, status: 400, ...from }] })
+    const inputs = what.startsWith('Trackstar') ? ts({ cleanup: 'none' }) : ad({ 'sandbox-name': 'echo-box' })
+    const main = await runStep({ inputs, env })
+    expect(main.exitCode).toBe(1)
+    expect(emu.faults.pending()).toBe(0)
+    const post = await runStep({ inputs, env, state: main.state })
+    settle([main, post])
   })
 })

@@ -52,6 +52,14 @@ export function hint(status: number, code: string | undefined, message?: string)
   return undefined
 }
 
+/** States on the way out: Adobe answers a delete with `cleaning`, some docs say `deleting`. */
+const BEING_DELETED = new Set(['deleting', 'cleaning', 'de-provisioning'])
+
+/** On its way out: it will be gone without anyone's help, and its name free again. */
+export function beingDeleted(s: Sandbox): boolean {
+  return BEING_DELETED.has(s.state)
+}
+
 /** 404 and `deleted` both mean: there is no such sandbox. */
 export function exists(s: Sandbox | undefined): s is Sandbox {
   return s !== undefined && s.state !== 'deleted'
@@ -230,28 +238,40 @@ export class SandboxApi {
   }
 
   /** PUT reset. Repeating it is harmless: a second reset of a sandbox that is resetting is refused, not run twice. */
-  async reset(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
-    const res = await this.http.request({
-      method: 'PUT',
-      url: this.item(name, { ignoreWarnings }),
-      action: `reset sandbox "${name}"`,
-      headers: this.headers(name),
-      json: { action: 'reset' },
-      idempotent: true
-    })
-    return this.mutation(res, name)
+  reset(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
+    const action = `reset sandbox "${name}"`
+    return this.change(action, name, s => s?.state === 'resetting', () =>
+      this.http.request({ method: 'PUT', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), json: { action: 'reset' }, idempotent: true })
+    )
   }
 
   /** DELETE; a 404 (already gone) comes back as status 404. */
-  async remove(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
-    const res = await this.http.request({
-      method: 'DELETE',
-      url: this.item(name, { ignoreWarnings }),
-      action: `delete sandbox "${name}"`,
-      headers: this.headers(name),
-      accept: [404]
-    })
-    return this.mutation(res, name)
+  remove(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
+    const action = `delete sandbox "${name}"`
+    return this.change(action, name, s => !exists(s) || beingDeleted(s), () =>
+      this.http.request({ method: 'DELETE', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), accept: [404] })
+    )
+  }
+
+  /**
+   * A change that is safe to repeat. An acceptance whose record cannot be read (a proxy's page
+   * with 200, say) does not prove the change was made: the sandbox is looked up, and the
+   * change asked for again while the lookup shows it was not.
+   */
+  private async change(
+    action: string,
+    name: string,
+    done: (now: Sandbox | undefined) => boolean,
+    send: () => Promise<{ status: number; body: unknown; afterUnknownOutcome: boolean }>
+  ): Promise<MutationResult> {
+    for (let n = 1; ; n++) {
+      const res = this.mutation(await send(), name)
+      if (res.status === 404 || res.sandbox) return res
+      const now = await this.get(name)
+      if (done(now)) return { ...res, sandbox: exists(now) ? now : undefined }
+      if (n >= UNREADABLE_ATTEMPTS) throw unreadable(action, res.status, `the acceptance could not be read, and sandbox "${name}" is still ${now?.state ?? 'not found'}`)
+      this.log.info(`Adobe Sandbox API: ${action}: the acceptance could not be read and the sandbox is still ${now?.state}; asking again (attempt ${n + 1} of at most ${UNREADABLE_ATTEMPTS})`)
+    }
   }
 
   /** The provider accepted the change; its record is kept only when it can be read and is the one asked for. */

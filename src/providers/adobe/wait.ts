@@ -4,7 +4,7 @@
 import { ActionError, DeadlineError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Logger } from '../../log'
-import { exists, type Sandbox } from './api'
+import { beingDeleted, exists, type Sandbox } from './api'
 
 /** Delay before the next lookup, by time already spent waiting. */
 export function pollDelayMs(elapsedMs: number): number {
@@ -16,18 +16,13 @@ export function pollDelayMs(elapsedMs: number): number {
 
 /** States with an end: nothing more happens to the sandbox on its own. */
 const SETTLED = new Set(['active', 'failed', 'deleted'])
-/** States on the way out: Adobe answers a delete with `cleaning`, some docs say `deleting`. */
-const BEING_DELETED = new Set(['deleting', 'cleaning', 'de-provisioning'])
 
 /** Still on its way somewhere (creating, provisioning, resetting, being deleted, or a state no document names). */
 export function inProgress(s: Sandbox): boolean {
   return !SETTLED.has(s.state)
 }
 
-/** On its way out: it will be gone without anyone's help, and its name free again. */
-export function beingDeleted(s: Sandbox): boolean {
-  return BEING_DELETED.has(s.state)
-}
+export { beingDeleted }
 
 const PROGRESS_EVERY_MS = 10_000
 
