@@ -44,7 +44,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['ignore-warnings', 'adobe', ['sure']],
   ['allow-production', 'adobe', ['y']],
   ['prune-older-than', 'adobe', ['yesterday', '0', '1w']],
-  ['dry-run', 'adobe', ['perhaps']]
+  ['dry-run', 'adobe', ['perhaps']],
+  ['cleanup-timeout', 'adobe', ['0', '-5', '10m', '1.5', '999999']],
+  ['cleanup-timeout', 'trackstar', ['soon']]
 ]
 
 // Cases where the input is valid on its own but not with the operation it is given with.
@@ -58,7 +60,7 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
-const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'cleanup-timeout', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
+const PENDING: string[] = ['pool', 'lease-ttl', 'if-full', 'adobe-role-id', 'adobe-package-id', 'github-token', 'prune-closed', 'pr-comment']
 
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['trackstar-access-token', 'adobe-access-token', 'adobe-api-key', 'prune-prefix']

@@ -265,8 +265,18 @@ describe('creates are not blindly repeated', () => {
     expect(main.exitCode).toBe(0)
     const retries = main.stdout.split('\n').filter(l => l.includes('retrying in'))
     expect(retries).toHaveLength(2)
-    expect(retries[0]).toMatch(/HTTP 503 .*\(request id [0-9a-f-]{36}\); retrying in \d+\.\d s \(attempt 2 of at most 8\)/)
-    expect(retries[1]).toMatch(/HTTP 429 .*retrying in 1\.0 s/)
+    // each line names the failed answer's own request id, and the attempt that follows it
+    const sent = emu.requests.filter(r => r.path === '/sandbox/generate-sandbox/wms')
+    expect(sent.map(r => r.status)).toEqual([503, 429, 200])
+    for (const [i, line] of retries.entries()) {
+      expect(line).toContain(`HTTP ${sent[i].status}`)
+      expect(line).toContain(`request id ${sent[i].requestId}`)
+      const [, next, most] = /attempt (\d+) of at most (\d+)/.exec(line) ?? []
+      expect(Number(next)).toBe(i + 2)
+      expect(Number(most)).toBeGreaterThanOrEqual(sent.length)
+    }
+    // the 429 asked for 1 s: the wait follows what it asked
+    expect(retries[1]).toMatch(/retrying in 1\.0 s/)
   })
 
   it('a refused connection is retried until the timeout, then fails saying so', async () => {
