@@ -4,6 +4,8 @@
 // every read resolves it against the clock.
 import { randomUUID } from 'node:crypto'
 import { isObject, json, parseJson, SlidingWindow, type Ctx, type Reply } from './common'
+import { formatSandboxDate, parseSandboxDate, skewDate } from './dates'
+import type { Fault } from './faults'
 import type { ImsEmulator } from './ims'
 
 export const ADOBE_BASE = '/data/foundation/sandbox-management'
@@ -44,17 +46,50 @@ export interface AdobeRateLimit {
 
 export type BlockCode = 2074 | 2075 | 2076 | 2077
 
-export interface AdobeOptions {
+/** How strictly the emulator follows Adobe's published contract; each can be turned off at start or at run time. */
+export interface AdobeStrictness {
+  /** answer 400 `400003` when a Sandbox API call lacks `x-sandbox-name` (create and list included); default true */
+  requireSandboxHeader?: boolean
+  /** most records on one list page whatever `limit` asked for; `_page.limit` says what was used; default 50 */
+  pageCap?: number
+  /**
+   * 'adobe' (default): the states of Adobe's OpenAPI, create `creating` then `provisioning`, delete `cleaning`
+   * then `de-provisioning`; 'legacy': create `creating`, delete `deleting`, as the prose docs describe
+   */
+  stateFlow?: 'adobe' | 'legacy'
+  /** what counts against the licence: 'all' sandboxes (default, the default one included) or 'development' only */
+  licenseScope?: 'all' | 'development'
+  /** the default sandbox's name; default 'prod' */
+  defaultSandboxName?: string
+  /** give the default sandbox a fresh random name on every reset (overrides defaultSandboxName) */
+  randomDefaultName?: boolean
+}
+
+export interface AdobeOptions extends AdobeStrictness {
   createMs?: number
   resetMs?: number
   deleteMs?: number
+  /** sandboxes of licenseScope allowed at once; default 5 (Adobe's default licence: 1 production, 4 development) */
   licenseLimit?: number
   rateLimit?: AdobeRateLimit
 }
 
+/** One change to a sandbox record, for tests that check what happened and when. */
+export interface SandboxChange {
+  name: string
+  /** null when the record was made */
+  from: SandboxState | null
+  to: SandboxState
+  title: string
+  /** emulator clock ms at which the change took effect */
+  time: number
+  cause: 'create' | 'update' | 'reset' | 'delete' | 'settle' | 'seed' | 'insert' | 'purge' | 'rename'
+}
+
 interface Op {
   kind: 'create' | 'reset' | 'delete'
-  endsAt: number
+  /** states still to pass, each until its end time; the op ends with the last */
+  phases: { state: SandboxState; endsAt: number }[]
   fails: boolean
 }
 
@@ -78,9 +113,20 @@ const NAME_PATTERN = /^[a-z][a-z0-9-]{0,255}$/
 const SEED_USER = 'emulator@AdobeID'
 const IN_PROGRESS: Partial<Record<SandboxState, Op['kind']>> = {
   creating: 'create',
+  provisioning: 'create',
   resetting: 'reset',
-  deleting: 'delete'
+  deleting: 'delete',
+  cleaning: 'delete',
+  'de-provisioning': 'delete'
 }
+/** The states each operation passes through before it ends, per state flow. */
+const FLOWS: Record<'adobe' | 'legacy', Record<Op['kind'], SandboxState[]>> = {
+  adobe: { create: ['creating', 'provisioning'], reset: ['resetting'], delete: ['cleaning', 'de-provisioning'] },
+  legacy: { create: ['creating'], reset: ['resetting'], delete: ['deleting'] }
+}
+/** States of a sandbox on its way out: it is gone once it reads `deleted`. */
+export const DELETION_STATES: readonly SandboxState[] = ['deleting', 'cleaning', 'de-provisioning']
+const DEFAULT_PAGE_CAP = 50
 
 const BLOCK_REASONS: Record<BlockCode, (name: string, verb: string) => string> = {
   2074: (n, v) =>
@@ -93,16 +139,7 @@ const BLOCK_REASONS: Record<BlockCode, (name: string, verb: string) => string> =
     `Warning: Sandbox \`${n}\` is used for bi-directional segment sharing with Adobe Audience Manager or Audience Core Service.`
 }
 
-/** 'YYYY-MM-DD HH:mm:ss' in UTC, the API's date format. */
-export function formatSandboxDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
-}
-
-function parseSandboxDate(s: string): number {
-  const ms = Date.parse(`${s.trim().replace(' ', 'T')}Z`)
-  if (Number.isNaN(ms)) throw new Error(`emulator: bad sandbox date ${s}`)
-  return ms
-}
+export { formatSandboxDate } from './dates'
 
 // Sandbox-service errors. 2074-2077 are documented; the other codes are the emulator's own.
 const sms = (code: number, status: number, title: string): Reply =>
@@ -113,53 +150,78 @@ const gateway = (status: number, code: string, message: string, headers?: Record
   json(status, { error_code: code, message }, headers)
 
 export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => number) {
-  // Records in creation order; a name is unique among them (re-creating replaces a deleted one).
+  // Records in listing order; a name is unique among them (re-creating replaces a deleted one).
   const recs: Rec[] = []
   let timings: AdobeTimings = { createMs: 3000, resetMs: 3000, deleteMs: 1000 }
   let licenseLimit = 5
+  let strict: Required<Omit<AdobeStrictness, 'randomDefaultName'>> = strictFrom(options)
   let nextFails = new Set<string>()
   let blocks = new Map<string, BlockCode>()
+  let changes: SandboxChange[] = []
   const limiter = options.rateLimit
     ? new SlidingWindow(options.rateLimit.requests, options.rateLimit.windowMs)
     : undefined
 
+  function record(rec: Rec, from: SandboxState | null, cause: SandboxChange['cause'], time = now()): void {
+    changes.push({ name: rec.name, from, to: rec.state, title: rec.title, time, cause })
+  }
+
   function reset(): void {
     recs.length = 0
+    changes = []
     timings = {
       createMs: options.createMs ?? 3000,
       resetMs: options.resetMs ?? 3000,
       deleteMs: options.deleteMs ?? 1000
     }
     licenseLimit = options.licenseLimit ?? 5
+    strict = strictFrom(options)
     nextFails = new Set()
     blocks = new Map()
     limiter?.clear()
     const t = now()
-    recs.push({
-      name: 'prod', title: 'Production', state: 'active', type: 'production', isDefault: true, eTag: 1,
+    const rec: Rec = {
+      name: strict.defaultSandboxName, title: 'Production', state: 'active', type: 'production', isDefault: true, eTag: 1,
       createdAt: t, modifiedAt: t, createdBy: SEED_USER, modifiedBy: SEED_USER, id: randomUUID()
-    })
+    }
+    recs.push(rec)
+    record(rec, null, 'seed', t)
   }
   reset()
 
-  /** Finishes a pending operation whose time has come; the one place state moves on its own. */
+  /** Moves a pending operation through the phases whose time has come; the one place state moves on its own. */
   function settle(rec: Rec): Rec {
     const op = rec.op
-    if (op && now() >= op.endsAt) {
-      rec.op = undefined
-      rec.state = op.kind === 'delete' ? 'deleted' : op.fails ? 'failed' : 'active'
-      if (rec.state === 'active') rec.activeAt = op.endsAt
-      rec.modifiedAt = op.endsAt
+    while (op && op.phases.length > 0 && now() >= op.phases[0].endsAt) {
+      const { endsAt } = op.phases.shift()!
+      const from = rec.state
+      const next = op.phases[0]
+      if (next) rec.state = next.state
+      else {
+        rec.op = undefined
+        rec.state = op.kind === 'delete' ? 'deleted' : op.fails ? 'failed' : 'active'
+        if (rec.state === 'active') rec.activeAt = endsAt
+      }
+      rec.modifiedAt = endsAt
       rec.eTag += 1
+      record(rec, from, 'settle', endsAt)
     }
     return rec
   }
 
-  function startOp(rec: Rec, kind: Op['kind']): void {
+  /**
+   * Starts an operation at its first state of the flow, or at `from` (a seeded record mid-way),
+   * and records the change from `prev` (null: a new record).
+   */
+  function startOp(rec: Rec, kind: Op['kind'], cause: SandboxChange['cause'], prev: SandboxState | null, from?: SandboxState): void {
     const duration = kind === 'create' ? timings.createMs : kind === 'reset' ? timings.resetMs : timings.deleteMs
     const fails = kind !== 'delete' && nextFails.delete(rec.name)
-    rec.state = kind === 'create' ? 'creating' : kind === 'reset' ? 'resetting' : 'deleting'
-    rec.op = { kind, endsAt: now() + duration, fails }
+    const flow = FLOWS[strict.stateFlow][kind]
+    const states = from === undefined ? flow : flow.includes(from) ? flow.slice(flow.indexOf(from)) : [from]
+    const t = now()
+    rec.state = states[0]
+    rec.op = { kind, fails, phases: states.map((state, i) => ({ state, endsAt: t + (duration * (i + 1)) / states.length })) }
+    record(rec, prev, cause, t)
     settle(rec)
   }
 
@@ -187,6 +249,16 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     id: r.id
   })
 
+  /** The record as this request's answer shows it: a skew-dates fault rewrites its dates. */
+  const answerView = (r: Rec, fault: Fault | undefined): Record<string, unknown> => {
+    const v: Record<string, unknown> = { ...view(r) }
+    if (fault?.kind === 'skew-dates') {
+      v.createdDate = skewDate(r.createdAt, fault.style, fault.hours, fault.years)
+      v.lastModifiedDate = skewDate(r.modifiedAt, fault.style, fault.hours, fault.years)
+    }
+    return v
+  }
+
   function touch(rec: Rec, by: string): void {
     rec.eTag += 1
     rec.modifiedAt = now()
@@ -207,6 +279,10 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     const org = ctx.headers['x-gw-ims-org-id']
     if (!org) return gateway(400, '400003', 'Missing header x-gw-ims-org-id')
     if (org !== grant.orgId) return gateway(403, '403025', 'Profile is not valid')
+    // Adobe's OpenAPI marks x-sandbox-name required on every sandbox call, create and list included.
+    if (strict.requireSandboxHeader && !ctx.headers['x-sandbox-name']?.trim()) {
+      return gateway(400, '400003', 'Missing header x-sandbox-name')
+    }
     return { user: `${grant.clientId}@techacct.adobe.com` }
   }
 
@@ -229,11 +305,16 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     if ((rawLimit === undefined) !== (rawOffset === undefined)) {
       return badRequest('Query parameters limit and offset must be provided together.')
     }
-    const limit = rawLimit === undefined ? 50 : /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN
-    const offset = rawOffset === undefined ? 0 : /^\d+$/.test(rawOffset) ? Number(rawOffset) : NaN
-    if (!(limit >= 1 && limit <= 1000)) return badRequest('Query parameter limit must be an integer from 1 to 1000.')
-    if (!(offset >= 0)) return badRequest('Query parameter offset must be a non-negative integer.')
-    const page = recs.slice(offset, offset + limit).map(r => view(settle(r)))
+    const asked = rawLimit === undefined ? 50 : /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN
+    const askedOffset = rawOffset === undefined ? 0 : /^\d+$/.test(rawOffset) ? Number(rawOffset) : NaN
+    if (!(asked >= 1 && asked <= 1000)) return badRequest('Query parameter limit must be an integer from 1 to 1000.')
+    if (!(askedOffset >= 0)) return badRequest('Query parameter offset must be a non-negative integer.')
+    const fault = ctx.fault
+    // The server may use a smaller page than asked; _page.limit tells the client what it used.
+    const limit = Math.min(asked, strict.pageCap, fault?.kind === 'cap-page' ? fault.limit : Infinity)
+    const offset = fault?.kind === 'ignore-offset' ? 0 : askedOffset
+    const page = recs.slice(offset, offset + limit).map(r => answerView(settle(r), fault))
+    if (fault?.kind === 'shift-pages') shiftPages(fault)
     const base = `${ctx.baseUrl}${ADOBE_BASE}/sandboxes`
     const links: Record<string, { href: string; templated: boolean | null }> = {
       next: { href: `${base}/?limit={limit}&offset={offset}`, templated: true },
@@ -243,12 +324,39 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     return json(200, { sandboxes: page, _page: { limit, count: page.length }, _links: links })
   }
 
+  /** Between two page requests others change the list: records appear at its head or leave it. */
+  function shiftPages(fault: Extract<Fault, { kind: 'shift-pages' }>): void {
+    const head = recs[0]?.isDefault ? 1 : 0
+    for (let i = 0; i < (fault.remove ?? 0); i++) {
+      const gone = recs.find((r, at) => at >= head && !r.isDefault)
+      if (!gone) break
+      recs.splice(recs.indexOf(gone), 1)
+      const from = gone.state
+      gone.state = 'deleted'
+      record(gone, from, 'purge')
+    }
+    const t = now()
+    for (let i = 0; i < (fault.insert ?? 0); i++) {
+      const name = `${fault.prefix ?? 'foreign-'}${randomUUID().slice(0, 8)}`
+      const rec: Rec = {
+        name, title: `Inserted ${name}`, state: 'active', type: 'development', isDefault: false, eTag: 1,
+        createdAt: t, modifiedAt: t, createdBy: 'other-job@AdobeID', modifiedBy: 'other-job@AdobeID', id: randomUUID()
+      }
+      recs.splice(head, 0, rec)
+      record(rec, null, 'insert', t)
+    }
+  }
+
   function bodyObject(ctx: Ctx): { body: Record<string, unknown> } | { error: Reply } {
     const parsed = parseJson(ctx.body)
     if (!parsed.ok) return { error: badRequest('Request body is not valid JSON.') }
     if (!isObject(parsed.value)) return { error: badRequest('Request body must be a JSON object.') }
     return { body: parsed.value }
   }
+
+  /** Records that take a licence slot: every one not yet deleted, of the counted types. */
+  const licensed = () =>
+    recs.filter(r => (strict.licenseScope === 'all' || r.type === 'development') && settle(r).state !== 'deleted').length
 
   function create(ctx: Ctx, user: string): Reply {
     const parsed = bodyObject(ctx)
@@ -263,11 +371,10 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
       return badRequest('Sandbox type must be one of: development, production.')
     }
     if (live(name)) return sms(1005, 409, `Sandbox with name \`${name}\` already exists.`)
-    if (type === 'development') {
-      const used = recs.filter(r => r.type === 'development' && settle(r).state !== 'deleted').length
-      if (used >= licenseLimit) {
-        return badRequest(`Sandbox license limit reached: the organization may have at most ${licenseLimit} development sandboxes.`)
-      }
+    if ((strict.licenseScope === 'all' || type === 'development') && licensed() >= licenseLimit) {
+      // Adobe does not document this answer's wording; this one names the licence and the limit.
+      const what = strict.licenseScope === 'all' ? 'sandboxes' : 'development sandboxes'
+      return sms(1010, 400, `Sandbox \`${name}\` cannot be created: the organization has reached the limit of ${licenseLimit} ${what} allowed by its license.`)
     }
     // A deleted name may be used again: the old record gives way to a new one.
     const old = recs.findIndex(r => r.name === name)
@@ -278,8 +385,8 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
       createdAt: t, modifiedAt: t, createdBy: user, modifiedBy: user, id: randomUUID()
     }
     recs.push(rec)
-    startOp(rec, 'create')
-    return json(202, view(rec))
+    startOp(rec, 'create', 'create', null)
+    return json(202, answerView(rec, ctx.fault))
   }
 
   function update(ctx: Ctx, name: string, user: string): Reply {
@@ -293,7 +400,8 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     if (typeof body.title !== 'string' || body.title.trim() === '') return badRequest('Sandbox title is required.')
     rec.title = body.title
     touch(rec, user)
-    return json(200, view(rec))
+    record(rec, rec.state, 'update')
+    return json(200, answerView(rec, ctx.fault))
   }
 
   /** The SMS-207x error when a block applies; 2077 is a warning that ignoreWarnings overrides. */
@@ -319,8 +427,8 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     if (block) return block
     if (ctx.query.validationOnly === 'true') return json(200, { ...view(rec), validationOnly: true, valid: true, warnings: [] })
     touch(rec, user)
-    startOp(rec, 'reset')
-    return json(202, view(rec))
+    startOp(rec, 'reset', 'reset', rec.state)
+    return json(202, answerView(rec, ctx.fault))
   }
 
   function remove(ctx: Ctx, name: string, user: string): Reply {
@@ -331,10 +439,10 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     if (block) return block
     if (ctx.query.validationOnly === 'true') return json(200, { ...view(rec), validationOnly: true, valid: true, warnings: [] })
     // Repeating a delete that is still running (a retried request, say) changes nothing.
-    if (rec.state === 'deleting') return json(202, view(rec))
+    if (rec.op?.kind === 'delete') return json(202, answerView(rec, ctx.fault))
     touch(rec, user)
-    startOp(rec, 'delete')
-    return json(202, view(rec))
+    startOp(rec, 'delete', 'delete', rec.state)
+    return json(202, answerView(rec, ctx.fault))
   }
 
   function routeKey(method: string, path: string): string | undefined {
@@ -364,7 +472,7 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
       }
       if (ctx.method === 'GET') {
         const rec = find(name)
-        return rec ? json(200, view(rec)) : notFound(name)
+        return rec ? json(200, answerView(rec, ctx.fault)) : notFound(name)
       }
       if (ctx.method === 'PATCH') return update(ctx, name, who.user)
       if (ctx.method === 'PUT') return resetSandbox(ctx, name, who.user)
@@ -401,8 +509,27 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     else recs.push(rec)
     // A sandbox seeded mid-operation finishes like one started now; other states stay put.
     const kind = IN_PROGRESS[state]
-    if (kind) startOp(rec, kind)
+    if (kind) startOp(rec, kind, 'seed', null, state)
+    else record(rec, null, 'seed', t)
     return view(rec)
+  }
+
+  /** Renames the default sandbox (the record with isDefault), as another organization might call it. */
+  function renameDefault(name: string): void {
+    if (!NAME_PATTERN.test(name)) throw new Error(`emulator: invalid sandbox name ${name}`)
+    const rec = recs.find(r => r.isDefault)
+    if (!rec || rec.name === name) return
+    if (recs.some(r => r.name === name)) throw new Error(`emulator: a sandbox named ${name} exists already`)
+    rec.name = name
+    record(rec, rec.state, 'rename')
+  }
+
+  /** Changes strictness until the next reset; a new default name renames the default sandbox. */
+  function configure(c: AdobeStrictness): AdobeStrictness {
+    const next = strictFrom({ ...strict, ...c, randomDefaultName: c.randomDefaultName })
+    if (c.defaultSandboxName !== undefined || c.randomDefaultName) renameDefault(next.defaultSandboxName)
+    strict = next
+    return { ...strict }
   }
 
   return {
@@ -424,7 +551,35 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     becameActiveAt: (name: string): number | undefined => find(name)?.activeAt,
     setLicenseLimit: (n: number): void => {
       licenseLimit = n
+    },
+    configure,
+    strictness: (): AdobeStrictness => ({ ...strict }),
+    /** the name of the default sandbox (isDefault), whatever it is called */
+    defaultName: (): string => recs.find(r => r.isDefault)?.name ?? strict.defaultSandboxName,
+    /** every change to a sandbox record so far (since the last reset), in time order */
+    history: (): SandboxChange[] => {
+      for (const r of recs) settle(r)
+      return changes.map(c => ({ ...c })).sort((a, b) => a.time - b.time)
     }
+  }
+}
+
+/** The strictness in force: the defaults follow Adobe's published contract. */
+function strictFrom(o: AdobeStrictness): Required<Omit<AdobeStrictness, 'randomDefaultName'>> {
+  const pageCap = o.pageCap ?? DEFAULT_PAGE_CAP
+  if (!(Number.isInteger(pageCap) && pageCap >= 1)) throw new Error(`emulator: pageCap must be a positive integer, got ${pageCap}`)
+  const name = o.randomDefaultName ? `main-${randomUUID().slice(0, 6)}` : (o.defaultSandboxName ?? 'prod')
+  if (!NAME_PATTERN.test(name)) throw new Error(`emulator: invalid default sandbox name ${name}`)
+  const stateFlow = o.stateFlow ?? 'adobe'
+  if (stateFlow !== 'adobe' && stateFlow !== 'legacy') throw new Error(`emulator: stateFlow must be adobe or legacy, got ${String(stateFlow)}`)
+  const licenseScope = o.licenseScope ?? 'all'
+  if (licenseScope !== 'all' && licenseScope !== 'development') throw new Error(`emulator: licenseScope must be all or development, got ${String(licenseScope)}`)
+  return {
+    requireSandboxHeader: o.requireSandboxHeader ?? true,
+    pageCap,
+    stateFlow,
+    licenseScope,
+    defaultSandboxName: name
   }
 }
 

@@ -1,5 +1,6 @@
 // Starts the emulator from the command line for the demo and CI scripts:
 //   npx tsx emulator/cli.ts [--port N] [--host 127.0.0.1] [--provision-ms N] [--latency-ms N] [--url-file PATH]
+//     [--page-cap N] [--license-limit N] [--default-sandbox-name NAME] [--trackstar-shape SHAPE]
 import { writeFileSync } from 'node:fs'
 import {
   EMULATOR_ADOBE_CLIENT_ID,
@@ -8,9 +9,11 @@ import {
   EMULATOR_TRACKSTAR_API_KEY
 } from './credentials'
 import { startEmulator, type EmulatorOptions } from './server'
+import type { TrackstarShape } from './trackstar'
 
 const USAGE =
-  'usage: emulator/cli.ts [--port N] [--host HOST] [--provision-ms N] [--latency-ms N] [--url-file PATH]'
+  'usage: emulator/cli.ts [--port N] [--host HOST] [--provision-ms N] [--latency-ms N] [--url-file PATH]' +
+  ' [--page-cap N] [--license-limit N] [--default-sandbox-name NAME] [--trackstar-shape SHAPE]'
 
 function parseArgs(argv: string[]): { options: EmulatorOptions; urlFile?: string } {
   const options: EmulatorOptions = {}
@@ -42,6 +45,18 @@ function parseArgs(argv: string[]): { options: EmulatorOptions; urlFile?: string
       }
       case '--latency-ms':
         options.latencyMs = count()
+        break
+      case '--page-cap':
+        options.adobe = { ...options.adobe, pageCap: count() }
+        break
+      case '--license-limit':
+        options.adobe = { ...options.adobe, licenseLimit: count() }
+        break
+      case '--default-sandbox-name':
+        options.adobe = { ...options.adobe, defaultSandboxName: value() }
+        break
+      case '--trackstar-shape':
+        options.trackstar = { ...options.trackstar, shape: value() as TrackstarShape }
         break
       case '--url-file':
         urlFile = value()

@@ -1,6 +1,8 @@
 // Shapes shared by the provider modules and the server: a parsed request in, a reply out.
 // Handlers are synchronous and only touch their own state, so the server can apply
-// latency and faults around them without the providers knowing.
+// latency and faults around them; the few faults that change what a provider itself
+// answers (page and shape faults) reach it as ctx.fault.
+import type { Fault } from './faults'
 
 export interface Ctx {
   method: string
@@ -11,6 +13,8 @@ export interface Ctx {
   body: string
   /** scheme://host[:port] as the client addressed us, for links in answers */
   baseUrl: string
+  /** the fault drawn for this request, if any */
+  fault?: Fault
 }
 
 export interface Reply {

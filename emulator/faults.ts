@@ -1,7 +1,10 @@
 // Fault injection: rules that match requests by method and path and hand out one fault per
 // matching request, in order, until spent. The server decides how each kind plays out.
 import { STATUS_CODES } from 'node:http'
+import { ECHO_ENCODINGS, type EchoEncoding } from './bad-answers'
 import { json, isObject, type Reply } from './common'
+import { DATE_SKEWS, type DateSkew } from './dates'
+import { TRACKSTAR_SHAPES, type TrackstarShape } from './trackstar'
 
 export type Fault =
   /** answer this instead; the provider does not act */
@@ -21,12 +24,39 @@ export type Fault =
       seconds: number
       body?: unknown
     }
+  /** a proxy's HTML page (status default 200) instead of the provider's answer; act: the provider acts first */
+  | { kind: 'html'; status?: number; body?: string; act?: boolean }
+  /**
+   * the provider acts, and its JSON answer loses the fields a client needs (`drop`, default
+   * name, state, type, isDefault, id, access_token, connection_id, deleted; in list items too),
+   * or `body` replaces it; status default 200
+   */
+  | { kind: 'wrong-shape'; status?: number; drop?: string[]; body?: unknown }
+  /** an error (status default 400) whose body echoes a request header or form field in an encoding */
+  | { kind: 'echo'; header?: string; field?: string; encoding: EchoEncoding; status?: number; act?: boolean }
+  /** answer this status now; the provider acts ms later (a create that finishes after the client gave up) */
+  | { kind: 'act-later'; status: number; ms: number; body?: unknown }
+  /** Adobe list: this page holds at most `limit` records; `_page.limit` says so */
+  | { kind: 'cap-page'; limit: number }
+  /** Adobe list: the first page whatever offset was asked */
+  | { kind: 'ignore-offset' }
+  /**
+   * Adobe list: after this page, `insert` new records appear at the head of the listing (names
+   * `prefix` + random, default 'foreign-') and `remove` leave it (purged), so later offsets shift
+   */
+  | { kind: 'shift-pages'; insert?: number; remove?: number; prefix?: string }
+  /** Adobe list and item answers: createdDate and lastModifiedDate in another style (see dates.ts) */
+  | { kind: 'skew-dates'; style: DateSkew; hours?: number; years?: number }
+  /** Trackstar generate: answer in an older shape */
+  | { kind: 'shape'; shape: TrackstarShape }
 
 export interface FaultRule {
   method?: string
   /** a string matches the exact path without the query */
   path: string | RegExp
   faults: (Fault | 'pass')[]
+  /** the last entry stays in force for every later matching request, until cleared */
+  repeatLast?: boolean
 }
 
 export interface Faults {
@@ -39,7 +69,12 @@ export interface Faults {
 /** Which error family a default fault body follows. */
 export type ProviderFamily = 'trackstar' | 'adobe'
 
-const KINDS = new Set(['status', 'status-after', 'delay', 'drop-before', 'drop-after', 'rate-limit'])
+const KINDS = new Set([
+  'status', 'status-after', 'delay', 'drop-before', 'drop-after', 'rate-limit',
+  'html', 'wrong-shape', 'echo', 'act-later', 'cap-page', 'ignore-offset', 'shift-pages', 'skew-dates', 'shape'
+])
+const isStatus = (v: unknown) => Number.isInteger(v) && Number(v) >= 100 && Number(v) <= 599
+const isCount = (v: unknown) => Number.isInteger(v) && Number(v) >= 0
 const RATE_HEADERS = new Set(['retry-after', 'retry-after-date', 'x-rate-limit-retry-after', 'x-ratelimit-reset', 'none'])
 
 function checkFault(f: unknown): Fault | 'pass' {
@@ -47,9 +82,12 @@ function checkFault(f: unknown): Fault | 'pass' {
   if (!isObject(f) || typeof f.kind !== 'string' || !KINDS.has(f.kind)) {
     throw new Error(`emulator: unknown fault ${JSON.stringify(f)}`)
   }
-  if ((f.kind === 'status' || f.kind === 'status-after') && !(Number.isInteger(f.status) && Number(f.status) >= 100 && Number(f.status) <= 599)) {
+  if ((f.kind === 'status' || f.kind === 'status-after' || f.kind === 'act-later') && !isStatus(f.status)) {
     throw new Error(`emulator: fault ${f.kind} needs a status 100..599`)
   }
+  if (f.status !== undefined && !isStatus(f.status)) throw new Error(`emulator: fault ${f.kind} status must be 100..599`)
+  if (f.act !== undefined && typeof f.act !== 'boolean') throw new Error(`emulator: fault ${f.kind} act must be a boolean`)
+  checkNewKind(f)
   if (f.kind === 'delay' && !(typeof f.ms === 'number' && f.ms >= 0)) throw new Error('emulator: fault delay needs ms >= 0')
   if (f.kind === 'rate-limit') {
     if (typeof f.header !== 'string' || !RATE_HEADERS.has(f.header)) throw new Error(`emulator: bad rate-limit header ${String(f.header)}`)
@@ -58,13 +96,54 @@ function checkFault(f: unknown): Fault | 'pass' {
   return f as Fault
 }
 
+function checkNewKind(f: Record<string, unknown>): void {
+  const bad = (what: string) => new Error(`emulator: fault ${String(f.kind)} ${what}`)
+  switch (f.kind) {
+    case 'html':
+      if (f.body !== undefined && typeof f.body !== 'string') throw bad('body must be a string')
+      return
+    case 'wrong-shape':
+      if (f.drop !== undefined && !(Array.isArray(f.drop) && f.drop.every(k => typeof k === 'string'))) throw bad('drop must be a list of field names')
+      return
+    case 'echo':
+      if ((typeof f.header === 'string') === (typeof f.field === 'string')) throw bad('needs exactly one of header or field')
+      if (!ECHO_ENCODINGS.includes(f.encoding as EchoEncoding)) throw bad(`encoding must be one of ${ECHO_ENCODINGS.join(', ')}`)
+      return
+    case 'act-later':
+      if (!(typeof f.ms === 'number' && f.ms >= 0)) throw bad('needs ms >= 0')
+      return
+    case 'cap-page':
+      if (!(Number.isInteger(f.limit) && Number(f.limit) >= 1)) throw bad('needs a limit >= 1')
+      return
+    case 'shift-pages':
+      if (f.insert !== undefined && !isCount(f.insert)) throw bad('insert must be a count')
+      if (f.remove !== undefined && !isCount(f.remove)) throw bad('remove must be a count')
+      if (!(Number(f.insert ?? 0) + Number(f.remove ?? 0) > 0)) throw bad('needs insert or remove above 0')
+      if (f.prefix !== undefined && !(typeof f.prefix === 'string' && /^[a-z][a-z0-9-]{0,200}$/.test(f.prefix))) throw bad('prefix must start a sandbox name')
+      return
+    case 'skew-dates':
+      if (!DATE_SKEWS.includes(f.style as DateSkew)) throw bad(`style must be one of ${DATE_SKEWS.join(', ')}`)
+      if (f.hours !== undefined && typeof f.hours !== 'number') throw bad('hours must be a number')
+      if (f.years !== undefined && typeof f.years !== 'number') throw bad('years must be a number')
+      return
+    case 'shape':
+      if (!TRACKSTAR_SHAPES.includes(f.shape as TrackstarShape)) throw bad(`shape must be one of ${TRACKSTAR_SHAPES.join(', ')}`)
+      return
+  }
+}
+
 export class FaultList implements Faults {
-  private rules: { method?: string; path: string | RegExp; queue: (Fault | 'pass')[] }[] = []
+  private rules: { method?: string; path: string | RegExp; queue: (Fault | 'pass')[]; repeatLast: boolean }[] = []
 
   add(rule: FaultRule): void {
     if (!Array.isArray(rule.faults) || rule.faults.length === 0) throw new Error('emulator: a fault rule needs faults')
     // Copied, so consuming the rule never mutates the caller's array.
-    this.rules.push({ method: rule.method?.toUpperCase(), path: rule.path, queue: rule.faults.map(checkFault) })
+    this.rules.push({
+      method: rule.method?.toUpperCase(),
+      path: rule.path,
+      queue: rule.faults.map(checkFault),
+      repeatLast: rule.repeatLast === true
+    })
   }
 
   clear(): void {
@@ -85,7 +164,7 @@ export class FaultList implements Faults {
         rule.path.lastIndex = 0 // a /g or /y regex would otherwise remember the last match
         if (!rule.path.test(path)) continue
       }
-      const next = rule.queue.shift()
+      const next = rule.repeatLast && rule.queue.length === 1 ? rule.queue[0] : rule.queue.shift()
       if (rule.queue.length === 0) this.rules = this.rules.filter(r => r !== rule)
       return next === 'pass' ? undefined : next
     }
@@ -102,7 +181,8 @@ export function faultRuleFromJson(v: unknown): FaultRule {
   else throw new Error('emulator: a fault rule needs path or pathRegex')
   if (v.method !== undefined && typeof v.method !== 'string') throw new Error('emulator: method must be a string')
   if (!Array.isArray(v.faults)) throw new Error('emulator: a fault rule needs a faults array')
-  return { method: v.method, path, faults: v.faults.map(checkFault) }
+  if (v.repeatLast !== undefined && typeof v.repeatLast !== 'boolean') throw new Error('emulator: repeatLast must be a boolean')
+  return { method: v.method, path, faults: v.faults.map(checkFault), repeatLast: v.repeatLast === true }
 }
 
 function defaultBody(family: ProviderFamily, status: number): unknown {

@@ -4,11 +4,22 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { ADOBE_BASE, createAdobe, type AdobeRateLimit, type AdobeTimings, type BlockCode, type Sandbox, type SandboxSeed } from './adobe'
+import {
+  ADOBE_BASE,
+  createAdobe,
+  type AdobeRateLimit,
+  type AdobeStrictness,
+  type AdobeTimings,
+  type BlockCode,
+  type Sandbox,
+  type SandboxChange,
+  type SandboxSeed
+} from './adobe'
+import { echoReply, htmlReply, wrongShapeReply } from './bad-answers'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
 import { faultReply, faultRuleFromJson, FaultList, type Faults, type ProviderFamily } from './faults'
 import { createIms, type AdobeClient } from './ims'
-import { createTrackstar, type TrackstarConnection } from './trackstar'
+import { createTrackstar, type TrackstarConnection, type TrackstarShape } from './trackstar'
 
 export interface EmulatorOptions {
   host?: string
@@ -17,12 +28,14 @@ export interface EmulatorOptions {
   latencyMs?: number
   /** clock in ms; sandbox state transitions and token expiry read it */
   now?: () => number
-  trackstar?: { apiKeys?: string[]; rateLimit?: boolean }
-  adobe?: {
+  trackstar?: { apiKeys?: string[]; rateLimit?: boolean; shape?: TrackstarShape }
+  /** strictness options (AdobeStrictness) default to Adobe's published contract */
+  adobe?: AdobeStrictness & {
     clients?: AdobeClient[]
     createMs?: number
     resetMs?: number
     deleteMs?: number
+    /** sandboxes allowed at once; default 5 in all, the default sandbox included */
     licenseLimit?: number
     rateLimit?: AdobeRateLimit
   }
@@ -62,6 +75,8 @@ export interface Emulator {
     connections(): TrackstarConnection[]
     addApiKey(key: string): void
     generateCount(apiKey: string, type: string): number
+    /** the shape of later generate answers, until the next reset */
+    setShape(shape: TrackstarShape): void
   }
   adobe: {
     sandboxes(): Sandbox[]
@@ -74,6 +89,13 @@ export interface Emulator {
     issueToken(clientId?: string): string
     tokensIssued(clientId?: string): number
     setLicenseLimit(n: number): void
+    /** change strictness until the next reset; a new default name renames the default sandbox */
+    configure(c: AdobeStrictness): AdobeStrictness
+    strictness(): AdobeStrictness
+    /** the default sandbox's name (the record with isDefault) */
+    defaultName(): string
+    /** every change to a sandbox record since the last reset, in time order */
+    history(): SandboxChange[]
   }
 }
 
@@ -235,6 +257,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           adobe.failNext(name)
           return json(200, { name })
         }
+        case 'GET /adobe/history':
+          return json(200, adobe.history())
+        case 'GET /adobe/default':
+          return json(200, { name: adobe.defaultName() })
+        case 'GET /adobe/configure':
+          return json(200, adobe.strictness())
+        case 'POST /adobe/configure':
+          return json(200, adobe.configure(input() as AdobeStrictness))
+        case 'POST /adobe/license': {
+          const { limit } = input()
+          if (!(Number.isInteger(limit) && Number(limit) >= 0)) throw new Error('need {limit: a count}')
+          adobe.setLicenseLimit(Number(limit))
+          return json(200, { limit })
+        }
+        case 'POST /trackstar/shape': {
+          const { shape } = input()
+          trackstar.setShape(shape as TrackstarShape)
+          return json(200, { shape: trackstar.shape() })
+        }
         default:
           return json(404, { error: `no control route ${method} ${path}` })
       }
@@ -292,7 +333,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       query,
       headers: entry.headers,
       body,
-      baseUrl: `http://${req.headers.host ?? 'localhost'}`
+      baseUrl: `http://${req.headers.host ?? 'localhost'}`,
+      fault
     }
     const act = (): Reply => {
       try {
@@ -323,7 +365,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case 'status-after':
         act()
         return answer(faultReply(fault, provider.family))
+      case 'act-later':
+        answer(faultReply({ kind: 'status', status: fault.status, body: fault.body }, provider.family))
+        return void sleep(fault.ms).then(act)
+      case 'html':
+        if (fault.act) act()
+        return answer(htmlReply(fault))
+      case 'wrong-shape':
+        return answer(wrongShapeReply(fault, act()))
+      case 'echo':
+        if (fault.act) act()
+        return answer(echoReply(ctx, fault, provider.family))
       default:
+        // delay, and the faults a provider plays itself through ctx.fault (pages, dates, shapes)
         return answer(act())
     }
   }
@@ -377,7 +431,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     trackstar: {
       connections: trackstar.connections,
       addApiKey: trackstar.addApiKey,
-      generateCount: trackstar.generateCount
+      generateCount: trackstar.generateCount,
+      setShape: trackstar.setShape
     },
     adobe: {
       sandboxes: adobe.sandboxes,
@@ -389,7 +444,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       becameActiveAt: adobe.becameActiveAt,
       issueToken: ims.issueToken,
       tokensIssued: ims.issued,
-      setLicenseLimit: adobe.setLicenseLimit
+      setLicenseLimit: adobe.setLicenseLimit,
+      configure: adobe.configure,
+      strictness: adobe.strictness,
+      defaultName: adobe.defaultName,
+      history: adobe.history
     }
   }
 }

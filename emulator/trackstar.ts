@@ -16,10 +16,21 @@ export interface TrackstarConnection {
   generatedAt: number
 }
 
+/**
+ * The generate answer's shape: 'current' (the OpenAPI's), 'endpoints' (also `available_endpoints[]`),
+ * 'no-me' (no `me`), 'me-null' (`me: null`), 'legacy' (`available_endpoints[]` and no `me`),
+ * or 'rotate' (each generate the next of those, starting with 'current').
+ */
+export type TrackstarShape = 'current' | 'endpoints' | 'no-me' | 'me-null' | 'legacy' | 'rotate'
+export const TRACKSTAR_SHAPES: readonly TrackstarShape[] = ['current', 'endpoints', 'no-me', 'me-null', 'legacy', 'rotate']
+const ROTATION: TrackstarShape[] = ['current', 'endpoints', 'no-me', 'me-null', 'legacy']
+
 export interface TrackstarOptions {
   apiKeys?: string[]
   /** per access token 10 GET/s and 50 writes/s; default true */
   rateLimit?: boolean
+  /** the shape of generate answers; default 'current' */
+  shape?: TrackstarShape
 }
 
 interface TypeInfo {
@@ -119,9 +130,18 @@ export function createTrackstar(options: TrackstarOptions, now: () => number) {
   const rateLimited = options.rateLimit ?? true
   const gets = new SlidingWindow(10, 1000)
   const writes = new SlidingWindow(50, 1000)
+  let shape: TrackstarShape = 'current'
+  let rotation = 0
+
+  function setShape(s: TrackstarShape): void {
+    if (!TRACKSTAR_SHAPES.includes(s)) throw new Error(`emulator: trackstar shape must be one of ${TRACKSTAR_SHAPES.join(', ')}`)
+    shape = s
+    rotation = 0
+  }
 
   function reset(): void {
     apiKeys = new Set(options.apiKeys ?? [EMULATOR_TRACKSTAR_API_KEY])
+    setShape(options.shape ?? 'current')
     conns.clear()
     byToken.clear()
     gets.clear()
@@ -168,14 +188,21 @@ export function createTrackstar(options: TrackstarOptions, now: () => number) {
     }
     conn.generation += 1
     conn.generatedAt = now()
-    return json(200, {
+    const body: Record<string, unknown> = {
       access_token: conn.accessToken,
       connection_id: conn.connectionId,
       integration_name: 'sandbox',
       customer_id: null,
       available_actions: [...info.actions],
       me: { account_id: `sandbox_${type}_account`, account_name: info.accountName }
-    })
+    }
+    let used = ctx.fault?.kind === 'shape' ? ctx.fault.shape : shape
+    if (used === 'rotate') used = ROTATION[rotation++ % ROTATION.length]
+    // Older deployments listed endpoints beside the actions, and some sent no `me` at all.
+    if (used === 'endpoints' || used === 'legacy') body.available_endpoints = info.actions.map(a => `/${type}/${a.replace(/^[a-z]+_/, '')}`)
+    if (used === 'no-me' || used === 'legacy') delete body.me
+    if (used === 'me-null') body.me = null
+    return json(200, body)
   }
 
   /** The live connection both headers point at, or the 401 to answer. */
@@ -261,6 +288,8 @@ export function createTrackstar(options: TrackstarOptions, now: () => number) {
     /** live connections only: a deleted one is gone until the next generate */
     connections: (): TrackstarConnection[] => [...conns.values()].filter(c => c.accessToken).map(view),
     addApiKey: (key: string): void => void apiKeys.add(key),
+    setShape,
+    shape: (): TrackstarShape => shape,
     generateCount: (apiKey: string, type: string): number => conns.get(`${apiKey}\n${type}`)?.generation ?? 0
   }
 }

@@ -34,7 +34,7 @@ describe('listing', () => {
     await api('DELETE', '/a2')
     const res = await api('GET', '?limit=2&offset=1')
     expect(res.body.sandboxes.map((s: { name: string }) => s.name)).toEqual(['a1', 'a2'])
-    expect(res.body.sandboxes[1].state).toBe('deleting')
+    expect(res.body.sandboxes[1].state).toBe('cleaning')
     expect(res.body._page).toEqual({ limit: 2, count: 2 })
     expect(res.body._links.next).toEqual({
       href: `${emu.url}/data/foundation/sandbox-management/sandboxes/?limit={limit}&offset={offset}`,
@@ -55,12 +55,16 @@ describe('listing', () => {
 })
 
 describe('create', () => {
-  it('answers 202 creating, then active after createMs by the clock', async () => {
+  it('answers 202 creating, passes provisioning, then is active after createMs by the clock', async () => {
     const res = await create('ci-one')
     expect(res.status).toBe(202)
     expect(res.body).toMatchObject({ name: 'ci-one', state: 'creating', type: 'development', region: 'VA7' })
-    clock.advance(29_999)
+    clock.advance(14_999)
     expect((await api('GET', '/ci-one')).body.state).toBe('creating')
+    clock.advance(1)
+    expect((await api('GET', '/ci-one')).body.state).toBe('provisioning')
+    clock.advance(14_999)
+    expect((await api('GET', '/ci-one')).body.state).toBe('provisioning')
     clock.advance(1)
     const after = await api('GET', '/ci-one')
     expect(after.body.state).toBe('active')
@@ -96,18 +100,31 @@ describe('create', () => {
     expect(emu.adobe.sandboxes().filter(s => s.name === 'dup')).toHaveLength(1)
   })
 
-  it('enforces the development license limit on non-deleted sandboxes', async () => {
-    emu.adobe.setLicenseLimit(2)
-    await create('l1')
-    await create('l2')
-    const over = await create('l3')
+  it('counts every sandbox not yet deleted against a licence of 5, the default one included', async () => {
+    const made = []
+    for (const n of ['l1', 'l2', 'l3', 'l4', 'l5']) made.push((await create(n)).status)
+    expect(made).toEqual([202, 202, 202, 202, 400])
+    const over = await create('l6', 'production')
     expect(over.status).toBe(400)
-    expect(over.body.title).toMatch(/limit/i)
-    expect((await create('prod2', 'production')).status).toBe(202)
+    expect(over.body).toMatchObject({ status: 400, type: expect.stringMatching(SMS) })
+    expect(over.body.title).toMatch(/licen[cs]e/i)
+    expect(over.body.title).toMatch(/limit of 5 sandboxes/)
     clock.advance(30_000)
     await api('DELETE', '/l1')
+    // A sandbox on its way out still holds its slot until it reads deleted.
+    expect((await create('l5')).status).toBe(400)
     clock.advance(5_000)
-    expect((await create('l3')).status).toBe(202)
+    expect((await create('l5')).status).toBe(202)
+  })
+
+  it('setLicenseLimit changes the limit; licenseScope development counts only development sandboxes', async () => {
+    emu.adobe.setLicenseLimit(2)
+    expect((await create('d1')).status).toBe(202)
+    expect((await create('d2')).status).toBe(400)
+    emu.adobe.configure({ licenseScope: 'development' })
+    expect((await create('d2')).status).toBe(202)
+    expect((await create('d3')).status).toBe(400)
+    expect((await create('p2', 'production')).status).toBe(202)
   })
 
   it('ends in failed when failNext was set', async () => {
@@ -172,11 +189,16 @@ describe('update, reset and delete', () => {
     expect((await api('PUT', '/box?ignoreWarnings=true', { action: 'reset' })).status).toBe(202)
   })
 
-  it('deletes: 202 deleting, then deleted (still readable), then 404 on a second delete', async () => {
+  it('deletes: 202 cleaning, then de-provisioning, then deleted (still readable), then 404 on a second delete', async () => {
     const res = await api('DELETE', '/box')
     expect(res.status).toBe(202)
-    expect(res.body.state).toBe('deleting')
-    clock.advance(5_000)
+    expect(res.body.state).toBe('cleaning')
+    const again = await api('DELETE', '/box')
+    expect([again.status, again.body.state]).toEqual([202, 'cleaning'])
+    clock.advance(2_500)
+    expect((await api('GET', '/box')).body.state).toBe('de-provisioning')
+    expect((await create('box')).status).toBe(409)
+    clock.advance(2_500)
     const read = await api('GET', '/box')
     expect([read.status, read.body.state]).toEqual([200, 'deleted'])
     expect((await api('DELETE', '/box')).status).toBe(404)

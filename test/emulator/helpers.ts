@@ -9,11 +9,13 @@ import {
 
 export const SANDBOXES = `${ADOBE_BASE}/sandboxes`
 
-export function adobeHeaders(emu: Emulator, token = emu.adobe.issueToken()): Record<string, string> {
+/** The documented headers of a Sandbox API call; x-sandbox-name names the default sandbox unless given. */
+export function adobeHeaders(emu: Emulator, token = emu.adobe.issueToken(), sandbox = emu.adobe.defaultName()): Record<string, string> {
   return {
     authorization: `Bearer ${token}`,
     'x-api-key': EMULATOR_ADOBE_CLIENT_ID,
     'x-gw-ims-org-id': EMULATOR_ADOBE_ORG_ID,
+    'x-sandbox-name': sandbox,
     accept: 'application/json',
     'content-type': 'application/json'
   }

@@ -133,3 +133,53 @@ describe('trackstar connections and reads', () => {
     expect((await call(emu, 'GET', '/cart/orders?limit=1', { headers: both(other.body.access_token) })).status).toBe(200)
   })
 })
+
+describe('older generate answer shapes', () => {
+  const keys = async () => {
+    const res = await generate('wms')
+    expect(res.status).toBe(200)
+    return { keys: Object.keys(res.body).sort(), body: res.body }
+  }
+  const CURRENT = ['access_token', 'available_actions', 'connection_id', 'customer_id', 'integration_name', 'me']
+
+  it('a shape fault changes one answer: endpoints, no-me, me-null, legacy', async () => {
+    const shapes = ['endpoints', 'no-me', 'me-null', 'legacy'] as const
+    emu.faults.add({ path: '/sandbox/generate-sandbox/wms', faults: shapes.map(shape => ({ kind: 'shape' as const, shape })) })
+    const [endpoints, noMe, meNull, legacy] = [await keys(), await keys(), await keys(), await keys()]
+    expect(endpoints.keys).toEqual([...CURRENT, 'available_endpoints'].sort())
+    expect(endpoints.body.available_endpoints).toContain('/wms/inventory')
+    expect(noMe.keys).toEqual(CURRENT.filter(k => k !== 'me'))
+    expect(meNull.body.me).toBeNull()
+    expect(legacy.keys).toEqual([...CURRENT.filter(k => k !== 'me'), 'available_endpoints'].sort())
+    expect(legacy.body.access_token).toBe(endpoints.body.access_token)
+    expect((await keys()).keys).toEqual([...CURRENT].sort())
+  })
+
+  it('setShape and the control API set a mode until reset; rotate cycles through every shape', async () => {
+    emu.trackstar.setShape('no-me')
+    expect((await keys()).keys).not.toContain('me')
+    const res = await fetch(`${emu.url}/_emulator/trackstar/shape`, { method: 'POST', body: JSON.stringify({ shape: 'rotate' }) })
+    expect(await res.json()).toEqual({ shape: 'rotate' })
+    const seen = []
+    for (let i = 0; i < 5; i++) {
+      const { body } = await keys()
+      seen.push(`${'available_endpoints' in body ? 'E' : '-'}${'me' in body ? (body.me === null ? 'n' : 'M') : '-'}`)
+    }
+    expect(seen).toEqual(['-M', 'EM', '--', '-n', 'E-'])
+    const bad = await fetch(`${emu.url}/_emulator/trackstar/shape`, { method: 'POST', body: JSON.stringify({ shape: 'v0' }) })
+    expect(bad.status).toBe(400)
+    await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' })
+    expect((await keys()).keys).toEqual([...CURRENT].sort())
+  })
+
+  it('the shape option sets the mode from the start', async () => {
+    const other = await startEmulator({ trackstar: { shape: 'legacy' } })
+    try {
+      const res = await call(other, 'POST', '/sandbox/generate-sandbox/cart', { headers: { 'x-trackstar-api-key': KEY } })
+      expect(res.body).not.toHaveProperty('me')
+      expect(res.body.available_endpoints).toContain('/cart/orders')
+    } finally {
+      await other.close()
+    }
+  })
+})
