@@ -2,7 +2,7 @@
 // and that the listing reads every page the way the server paged it, or fails.
 import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/providers/adobe/api'
-import { eachLimited, isStale, listAll, parseAdobeDate, type Pager } from '../../src/providers/adobe/prune'
+import { eachLimited, isStale, listAll, MAX_PAGES, parseAdobeDate, type Pager } from '../../src/providers/adobe/prune'
 
 const HOUR = 3_600_000
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0)
@@ -187,5 +187,47 @@ describe('eachLimited', () => {
     let calls = 0
     await eachLimited([], 5, async () => void calls++)
     expect(calls).toBe(0)
+  })
+})
+
+describe('parseAdobeDate in a runner whose clock is not on UTC', () => {
+  // A zone-less API date is UTC whatever the runner's zone: read in local time it would be off by hours.
+  const zone = process.env.TZ
+  it('reads zone-less dates as UTC, and honours a zone written with or without a colon or after a space', () => {
+    process.env.TZ = 'America/New_York'
+    try {
+      expect(parseAdobeDate('2026-06-15 12:00:00')).toBe(NOW)
+      expect(parseAdobeDate('2026-06-15T12:00:00')).toBe(NOW)
+      expect(parseAdobeDate('2026-06-15 14:00:00+02:00')).toBe(NOW)
+      expect(parseAdobeDate('2026-06-15T14:00:00+0200')).toBe(NOW)
+      expect(parseAdobeDate('2026-06-15T07:00:00-05:00')).toBe(NOW)
+      expect(parseAdobeDate('2026-06-15 12:00:00z')).toBe(NOW)
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+})
+
+describe('isStale at the boundary', () => {
+  it('a sandbox exactly as old as the age is kept: only older ones go', () => {
+    expect(isStale(box('gh-a', { lastModifiedDate: adobeDate(HOUR) }), 'gh-', HOUR, NOW)).toBe(false)
+    expect(isStale(box('gh-a', { lastModifiedDate: adobeDate(HOUR + 1000) }), 'gh-', HOUR, NOW)).toBe(true)
+  })
+})
+
+describe('listAll stops at its page limit', () => {
+  it('asks for exactly the number of pages it says it stopped after', async () => {
+    let calls = 0
+    const endless: Pager = {
+      async page(_limit, offset) {
+        calls++
+        return { sandboxes: [box(`gh-${offset}`)], limit: 1 }
+      }
+    }
+    const err = await listAll(endless).catch(e => e as Error)
+    const said = Number(/stopped after (\d+) pages/.exec(err.message)?.[1])
+    expect(said).toBe(MAX_PAGES)
+    expect(calls).toBe(said)
   })
 })

@@ -104,3 +104,11 @@ describe('readSandbox reads a record strictly', () => {
     expect(readSandbox(body)).toBe(why)
   })
 })
+
+describe('readSandbox keeps only text in text fields', () => {
+  it.each(['title', 'region', 'createdDate', 'lastModifiedDate'])('a %s that is not text is left out', field => {
+    const s = readSandbox({ name: 'box', state: 'active', type: 'development', isDefault: false, [field]: 42 })
+    expect(typeof s).toBe('object')
+    expect((s as unknown as Record<string, unknown>)[field]).toBeUndefined()
+  })
+})

@@ -49,3 +49,19 @@ describe('handoff', () => {
     expect(isPost(s)).toBe(true)
   })
 })
+
+describe('handoff fields that belong to another provider or have the wrong type', () => {
+  it.each([
+    ['an adobe handoff with only an integration type', { provider: 'adobe', integrationType: 'wms', action: 'delete', created: true, confirmed: true }],
+    ['a trackstar handoff with a numeric integration type', { provider: 'trackstar', integrationType: 5, action: 'reset', confirmed: true }],
+    ['a trackstar handoff with an empty integration type', { provider: 'trackstar', integrationType: '', action: 'reset', confirmed: true }],
+    ['a trackstar handoff with only a sandbox', { provider: 'trackstar', sandbox: 'x', action: 'reset', created: true, confirmed: true }],
+    ['an adobe handoff with a numeric sandbox', { provider: 'adobe', sandbox: 5, action: 'delete', created: true, confirmed: true }],
+    ['an adobe handoff with a text created flag', { provider: 'adobe', sandbox: 'x', action: 'delete', created: 'true', confirmed: true }],
+    ['a text confirmed flag', { provider: 'adobe', sandbox: 'x', action: 'delete', created: true, confirmed: 'false' }]
+  ])('%s is no handoff', (_what, h) => {
+    const s = store()
+    s.save('cleanup', JSON.stringify(h))
+    expect(loadHandoff(s)).toBeUndefined()
+  })
+})

@@ -233,3 +233,78 @@ describe('waitFor with a record in hand', () => {
     await expect(waitFor({ deadline: new Deadline(60_000, clock), log: logger(), lookup: async () => { throw boom }, name: 'box', until: 'active', doing: 'creating' })).rejects.toBe(boom)
   })
 })
+
+describe('waitFor details', () => {
+  /** a clock that starts far from zero, as a real one does */
+  function lateClock(): Clock & { t: number } {
+    const c = virtualClock()
+    c.t = 1_700_000_000_000
+    return c
+  }
+
+  it('schedules by the time spent waiting, not by the clock\'s reading: the first lookups come within a couple of seconds', async () => {
+    const clock = lateClock()
+    const start = clock.t
+    const seen: number[] = []
+    await waitFor({ deadline: new Deadline(60_000, clock), log: logger(), lookup: async () => (seen.push(clock.t - start), box(clock.t - start >= 3_000 ? 'active' : 'creating')), name: 'box', until: 'active', doing: 'creating' })
+    expect(seen[0]).toBeLessThanOrEqual(2_000)
+    expect(seen.at(-1)).toBeLessThanOrEqual(3_000 + 2_000)
+  })
+
+  it('logs each change of state when it is seen, with the seconds since the wait began', async () => {
+    const clock = lateClock()
+    const start = clock.t
+    const log = logger()
+    const states = (t: number): string => (t < 7_000 ? 'creating' : t < 33_000 ? 'provisioning' : 'active')
+    await waitFor({ deadline: new Deadline(120_000, clock), log, lookup: async () => box(states(clock.t - start)), name: 'box', until: 'active', doing: 'creating' })
+    const lines = log.lines.filter(l => l.startsWith('Sandbox "box"'))
+    const at = (state: string): number => Number(/\((\d+) s elapsed\)/.exec(lines.find(l => l.includes(`: ${state} (`)) ?? '')?.[1])
+    // each change is logged within one poll of happening (polls are at most a few seconds apart early on)
+    expect(at('provisioning')).toBeGreaterThanOrEqual(7)
+    expect(at('provisioning')).toBeLessThanOrEqual(10)
+    expect(at('active')).toBeGreaterThanOrEqual(33)
+    expect(at('active')).toBeLessThanOrEqual(40)
+    // and while nothing changes, at least every 10 s
+    const secs = lines.map(l => Number(/\((\d+) s elapsed\)/.exec(l)?.[1]))
+    for (let i = 1; i < secs.length; i++) expect(secs[i] - secs[i - 1]).toBeLessThanOrEqual(12)
+  })
+
+  it('logs a 404 as "not found" while waiting for a delete', async () => {
+    const clock = virtualClock()
+    const log = logger()
+    await waitFor({ deadline: new Deadline(60_000, clock), log, lookup: async () => undefined, name: 'box', until: 'gone', doing: 'deleting' })
+    expect(log.lines).toHaveLength(1)
+    expect(log.lines[0]).toMatch(/^Sandbox "box": not found \(\d+ s elapsed\)$/)
+  })
+
+  it('a wait to be gone or to settle that ends on a deleted record returns nothing', async () => {
+    const clock = virtualClock()
+    for (const until of ['gone', 'settled'] as const) {
+      const s = await waitFor({ deadline: new Deadline(60_000, clock), log: logger(), lookup: async () => box('deleted'), name: 'box', until, doing: 'deleting' })
+      expect(s).toBeUndefined()
+    }
+  })
+
+  it('a wait to settle that ends on an active or failed record returns it', async () => {
+    const clock = virtualClock()
+    for (const state of ['active', 'failed']) {
+      const s = await waitFor({ deadline: new Deadline(60_000, clock), log: logger(), lookup: async () => box(state), name: 'box', until: 'settled', doing: 'resetting' })
+      expect(s?.state).toBe(state)
+    }
+  })
+
+  it('a budget already spent names the state of the record in hand', async () => {
+    const clock = virtualClock()
+    let lookups = 0
+    const err = await waitFor({ deadline: new Deadline(0, clock), log: logger(), lookup: async () => (lookups++, box('creating')), name: 'box', until: 'active', doing: 'creating', current: box('provisioning') }).catch(e => e)
+    expect(err).toBeInstanceOf(DeadlineError)
+    expect(err.message).toContain('to become active (last state: provisioning)')
+    expect(lookups).toBe(0)
+  })
+
+  it('says whether the sandbox it waited for was not found or deleted', () => {
+    const o = { until: 'active' as const, name: 'box', doing: 'creating' }
+    expect(() => reached(o, undefined)).toThrow('Sandbox "box" disappeared while creating (state: not found)')
+    expect(() => reached(o, box('deleted'))).toThrow('Sandbox "box" disappeared while creating (state: deleted)')
+  })
+})

@@ -10,7 +10,7 @@ import { beingDeleted } from './wait'
 /** Deletions in flight at once: fast, yet gentle on the API's rate limit. */
 export const PRUNE_CONCURRENCY = 5
 const PAGE_SIZE = 100
-const MAX_PAGES = 1000
+export const MAX_PAGES = 1000
 
 /** Adobe dates are UTC without a zone: `2019-09-04 04:57:24`. */
 export function parseAdobeDate(text: string | undefined): number | undefined {
@@ -49,7 +49,7 @@ export async function listAll(api: Pager): Promise<Sandbox[]> {
     for (const s of sandboxes) byName.set(s.name, s)
     // Without `_page.limit` the page size is unknown: only an empty page ends the listing.
     const used = limit ?? sandboxes.length
-    if (limit !== undefined && sandboxes.length < used) return [...byName.values()]
+    if (sandboxes.length < used) return [...byName.values()]
     offset += used
   }
   throw new ActionError(`Listing sandboxes stopped after ${MAX_PAGES} pages; nothing was deleted`)
