@@ -225,7 +225,7 @@ describe('listAll stops at its page limit', () => {
         return { sandboxes: [box(`gh-${offset}`)], limit: 1 }
       }
     }
-    const err = await listAll(endless).catch(e => e as Error)
+    const err = (await listAll(endless).catch(e => e)) as Error
     const said = Number(/stopped after (\d+) pages/.exec(err.message)?.[1])
     expect(said).toBe(MAX_PAGES)
     expect(calls).toBe(said)
