@@ -56,7 +56,8 @@ const live = (): string[] => emu.adobe.sandboxes().filter(s => s.state === 'acti
 describe('prune, run in process', () => {
   it('deletes the stale ones, keeps the rest, and reports what it did in outputs and summary', async () => {
     const stale = Array.from({ length: 12 }, (_, i) => `gh-old-${String(i).padStart(2, '0')}`)
-    seed(stale, 3 * DAY)
+    // listed in another order than by name: the output is sorted all the same
+    seed([...stale].reverse(), 3 * DAY)
     seed(['gh-young', 'team-old'], 60)
     emu.adobe.seed({ name: 'team-older', type: 'development', state: 'active', ageSeconds: 9 * DAY })
     const { result, lines } = await runPrune()
@@ -68,6 +69,7 @@ describe('prune, run in process', () => {
     expect(live().sort()).toEqual([emu.adobe.defaultName(), 'gh-young', 'team-old', 'team-older'].sort())
     const rows = Object.fromEntries(result.summary)
     expect(rows.Prefix).toBe('`gh-`')
+    expect(rows['Older than']).toBe(`${DAY} s`)
     expect(rows.Listed).toBe(String(emu.adobe.sandboxes().length))
     expect(rows.Deleted).toBe(String(stale.length))
     expect(rows.Failed).toBeUndefined()
@@ -93,12 +95,15 @@ describe('prune, run in process', () => {
   })
 
   it('a sandbox that cannot be deleted is reported at the end, the others still go', async () => {
-    seed(['gh-a', 'gh-b', 'gh-c'], 3 * DAY)
+    seed(['gh-a', 'gh-b', 'gh-c', 'gh-d'], 3 * DAY)
     emu.adobe.block('gh-b', 2074)
+    emu.adobe.block('gh-d', 2075)
     const { result, lines } = await runPrune()
     expect(JSON.parse(result.outputs.pruned)).toEqual(['gh-a', 'gh-c'])
-    expect(result.failure).toMatch(/^Prune could not delete 1 sandbox\(es\):\ngh-b: .*SMS-2074-400/)
-    expect(Object.fromEntries(result.summary).Failed).toBe('1')
+    const failure = (result.failure ?? '').split('\n')
+    expect(failure[0]).toBe('Prune could not delete 2 sandbox(es):')
+    expect(failure.slice(1).sort()).toEqual([expect.stringMatching(/^gh-b: .*SMS-2074-400/), expect.stringMatching(/^gh-d: .*SMS-2075-400/)])
+    expect(Object.fromEntries(result.summary).Failed).toBe('2')
     expect(lines.some(l => l.startsWith('warning: Could not delete sandbox "gh-b"'))).toBe(true)
     expect(live()).toContain('gh-b')
   })

