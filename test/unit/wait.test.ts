@@ -302,6 +302,11 @@ describe('waitFor details', () => {
     expect(lookups).toBe(0)
   })
 
+  it('a budget already spent with no record in hand says the last state is unknown', async () => {
+    const err = await waitFor({ deadline: new Deadline(0, virtualClock()), log: logger(), lookup: async () => box('creating'), name: 'box', until: 'gone', doing: 'deleting' }).catch(e => e)
+    expect(err.message).toContain('to be deleted (last state: unknown)')
+  })
+
   it('says whether the sandbox it waited for was not found or deleted', () => {
     const o = { until: 'active' as const, name: 'box', doing: 'creating' }
     expect(() => reached(o, undefined)).toThrow('Sandbox "box" disappeared while creating (state: not found)')
