@@ -86,7 +86,7 @@ async function simulate(provisionS: number, timeoutS: number): Promise<{ lookups
         t += SIM_RTT_MS / 2
         const state = t >= readyAt ? 'active' : 'creating'
         t += SIM_RTT_MS / 2
-        return { name, state, type: 'development' }
+        return { name, state, type: 'development', isDefault: false }
       }
     })
   } catch {

@@ -1,6 +1,7 @@
-// One budget of time for the whole step (the `timeout` input), and the cancel signal that
-// the runner's SIGINT/SIGTERM raises. Every sleep and every request asks this object how
-// long it may take, so no wait can run past the step's deadline or survive a cancel.
+// One budget of time for the whole step (the `timeout` input; `cleanup-timeout` in the post
+// step), and the cancel signal that the runner's SIGINT/SIGTERM raises. Every sleep and every
+// request asks this object how long it may take, so no wait can run past the step's deadline
+// or survive a cancel.
 import { CancelledError, DeadlineError } from './errors'
 
 export interface Clock {
@@ -33,7 +34,9 @@ export class Deadline {
   constructor(
     readonly totalMs: number,
     readonly clock: Clock = systemClock,
-    readonly signal: AbortSignal = new AbortController().signal
+    readonly signal: AbortSignal = new AbortController().signal,
+    /** the input that sets this budget, for messages: `timeout`, or `cleanup-timeout` in the post step */
+    readonly input: string = 'timeout'
   ) {
     this.startedAt = clock.now()
     this.endsAt = this.startedAt + totalMs
@@ -59,7 +62,7 @@ export class Deadline {
 
   expiredError(what: string): DeadlineError {
     return new DeadlineError(
-      `Timed out after ${Math.round(this.totalMs / 1000)} s while ${what} (raise the \`timeout\` input if the provider needs longer)`
+      `Timed out after ${Math.round(this.totalMs / 1000)} s while ${what} (raise the \`${this.input}\` input if the provider needs longer)`
     )
   }
 

@@ -30,7 +30,7 @@ export async function post(deps: StepDeps): Promise<void> {
   try {
     const inputs = readInputs(deps.input, deps.env, secrets)
     summaryOn = inputs.summary
-    const stepCtx = createContext(deps, inputs, secrets, log)
+    const stepCtx = createContext(deps, inputs, secrets, log, 'post')
     ctx = stepCtx
     done = await inGroup(log, `Cleanup: ${handoff.action} the ${describeTarget(handoff)}`, () => providerOf(inputs).cleanup(stepCtx, handoff))
     log.info(done)

@@ -35,13 +35,18 @@ export function saveHandoff(store: StateStore, handoff: Handoff | undefined): vo
   store.save(HANDOFF, handoff ? JSON.stringify(handoff) : '')
 }
 
+/** The saved handoff, or undefined when there is none or it cannot be read: nothing is acted on by guess. */
 export function loadHandoff(store: StateStore): Handoff | undefined {
   const raw = store.get(HANDOFF)
   if (!raw) return undefined
+  let h: Record<string, unknown>
   try {
-    const h = JSON.parse(raw) as Handoff
-    return h && (h.provider === 'trackstar' || h.provider === 'adobe') ? h : undefined
+    h = JSON.parse(raw) as Record<string, unknown>
   } catch {
     return undefined
   }
+  if (!h || typeof h !== 'object' || (h.action !== 'reset' && h.action !== 'delete') || typeof h.confirmed !== 'boolean') return undefined
+  if (h.provider === 'trackstar' && typeof h.integrationType === 'string' && h.integrationType) return h as Handoff
+  if (h.provider === 'adobe' && typeof h.sandbox === 'string' && h.sandbox && typeof h.created === 'boolean') return h as Handoff
+  return undefined
 }

@@ -69,8 +69,23 @@ export function requestTimeoutMs(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(v) && v >= 100 ? v : 30_000
 }
 
-export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, log: Logger): StepContext {
-  const deadline = new Deadline(inputs.timeoutSeconds * 1000, deps.clock, deps.signal)
+/**
+ * How long the post step looks for a sandbox whose create had an unknown outcome before it
+ * concludes the create never went through: the provider may finish a create after the main
+ * step stopped (its gateway holds a request up to 60 s). EPHEMERAL_SANDBOX_CREATE_GRACE_MS
+ * overrides it (tests).
+ */
+export function createGraceMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.EPHEMERAL_SANDBOX_CREATE_GRACE_MS)
+  return env.EPHEMERAL_SANDBOX_CREATE_GRACE_MS !== undefined && env.EPHEMERAL_SANDBOX_CREATE_GRACE_MS !== '' && Number.isFinite(v) && v >= 0 ? v : 90_000
+}
+
+/** The step's context; the post step runs on its own budget, `cleanup-timeout`, not `timeout`. */
+export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, log: Logger, step: 'main' | 'post' = 'main'): StepContext {
+  const deadline =
+    step === 'post'
+      ? new Deadline(inputs.cleanupTimeoutSeconds * 1000, deps.clock, deps.signal, 'cleanup-timeout')
+      : new Deadline(inputs.timeoutSeconds * 1000, deps.clock, deps.signal)
   const perRequest = requestTimeoutMs(deps.env)
   return {
     inputs,
@@ -79,6 +94,7 @@ export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, 
     secrets,
     run: deps.run(),
     http: (provider, hint) => new Http({ provider, deadline, log, hint, transport: deps.transport, requestTimeoutMs: perRequest }),
-    record: handoff => saveHandoff(deps.state, handoff)
+    record: handoff => saveHandoff(deps.state, handoff),
+    createGraceMs: createGraceMs(deps.env)
   }
 }

@@ -12,24 +12,38 @@ function hint(status: number, code: string | undefined): string | undefined {
   return undefined
 }
 
+/** A token answer that cannot be read (a proxy's page with 200, say) is asked for again this often. */
+const TOKEN_ATTEMPTS = 3
+
 export async function accessToken(ctx: StepContext<AdobeInputs>): Promise<string> {
   const { auth, imsUrl } = ctx.inputs
   if (auth.kind === 'token') return auth.token
-  const res = await ctx.http('Adobe IMS', hint).request<{ access_token?: unknown; token_type?: unknown }>({
-    method: 'POST',
-    url: `${imsUrl}/ims/token/v3`,
-    action: 'mint an access token (client credentials)',
-    form: {
-      grant_type: 'client_credentials',
-      client_id: auth.clientId,
-      client_secret: auth.clientSecret,
-      scope: auth.scopes.join(',')
+  const action = 'mint an access token (client credentials)'
+  for (let n = 1; ; n++) {
+    const res = await ctx.http('Adobe IMS', hint).request<unknown>({
+      method: 'POST',
+      url: `${imsUrl}/ims/token/v3`,
+      action,
+      form: {
+        grant_type: 'client_credentials',
+        client_id: auth.clientId,
+        client_secret: auth.clientSecret,
+        scope: auth.scopes.join(',')
+      },
+      // Minting again is harmless, and the post step's cleanup depends on it.
+      idempotent: true
+    })
+    const body = res.body as { access_token?: unknown } | undefined
+    const token = body && typeof body === 'object' ? body.access_token : undefined
+    if (typeof token === 'string' && token !== '') {
+      ctx.secrets.add(token)
+      return token
     }
-  })
-  const token = res.body?.access_token
-  if (typeof token !== 'string' || token === '') {
-    throw new ActionError('Adobe IMS: the token answer had no access_token')
+    const why = typeof res.body === 'string' ? 'not JSON' : 'no access_token'
+    if (n >= TOKEN_ATTEMPTS) {
+      throw new ActionError(`Adobe IMS: ${action} failed: HTTP ${res.status}, but the answer could not be read (${why}). A proxy or gateway between the runner and Adobe may have answered in its place`)
+    }
+    ctx.log.info(`Adobe IMS: ${action}: the answer could not be read (${why}); asking again in ${n} s (attempt ${n + 1} of at most ${TOKEN_ATTEMPTS})`)
+    await ctx.deadline.sleep(n * 1000, `waiting to ${action} again`)
   }
-  ctx.secrets.add(token)
-  return token
 }

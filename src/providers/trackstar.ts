@@ -58,7 +58,9 @@ export async function generate(ctx: Ctx): Promise<GeneratedSandbox> {
     method: 'POST',
     url: `${apiUrl}/sandbox/generate-sandbox/${encodeURIComponent(integrationType)}`,
     action: `generate ${integrationType} sandbox`,
-    headers: { 'x-trackstar-api-key': apiKey }
+    headers: { 'x-trackstar-api-key': apiKey },
+    // Generating resets the one sandbox of this type: repeating it is harmless.
+    idempotent: true
   })
   const sandbox = parseGenerated(res.body)
   // Masked before anything else can print them.

@@ -17,6 +17,8 @@ export interface StepContext<I extends Inputs = Inputs> {
   http(provider: string, hint?: HttpOptions['hint']): Http
   /** saves what the post step must undo, at once; undefined: nothing to undo */
   record(handoff: Handoff | undefined): void
+  /** post step: how long to look for a sandbox whose create had an unknown outcome */
+  createGraceMs: number
 }
 
 /** One line of the job summary table. */

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { expectMaskedEverywhere } from '../harness/secrets'
-import { bearerTokens, expectOnlyLive } from '../harness/adobe'
+import { bearerTokens, expectOnlyLive, ON_THE_WAY_OUT } from '../harness/adobe'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 
 // A fresh emulator per test, so each test's "nothing left behind" check sees only its own work.
@@ -71,17 +71,31 @@ describe('adobe create', () => {
     expectOnlyLive(emu, ['pool-reuse'])
   })
 
-  it('if-exists: reuse waits while the existing sandbox is still creating', async () => {
-    emu.adobe.seed({ name: 'pool-creating', type: 'development', state: 'active' })
+  it('if-exists: reuse waits while the existing sandbox is still being created', async () => {
     // Long enough to outlast the next step's start on a busy machine.
-    emu.adobe.setTimings({ resetMs: 4000 })
-    await runStep({ inputs: adobeInputs(emu, { operation: 'reset', 'sandbox-name': 'pool-creating', wait: 'false' }) })
-    emu.adobe.setTimings({ resetMs: 600 })
+    emu.adobe.setTimings({ createMs: 4000 })
+    // another job's create, which does not wait
+    const first = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating', wait: 'false', cleanup: 'none' }) })
+    expect(first.exitCode, first.stdout).toBe(0)
+    const before = emu.adobe.get('pool-creating')?.state
+    expect(['creating', 'provisioning']).toContain(before)
     const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toMatch(/exists and is (creating|provisioning): waiting until it is active/)
+    expect(main.outputs.sandbox_state).toBe('active')
+    expect(main.outputs.created).toBe('false')
+    expect(emu.requests.filter(r => r.method === 'POST' && r.path.startsWith(ADOBE_BASE))).toHaveLength(1)
+    expectOnlyLive(emu, ['pool-creating'])
+  })
+
+  it('if-exists: reuse waits while the existing sandbox is resetting', async () => {
+    emu.adobe.setTimings({ resetMs: 1500 })
+    emu.adobe.seed({ name: 'pool-resetting', type: 'development', state: 'resetting' })
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-resetting' }) })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toContain('exists and is resetting: waiting until it is active')
     expect(main.outputs.sandbox_state).toBe('active')
-    expectOnlyLive(emu, ['pool-creating'])
+    expectOnlyLive(emu, ['pool-resetting'])
   })
 
   it('if-exists: reset resets the existing sandbox', async () => {
@@ -173,13 +187,17 @@ describe('adobe reset and delete', () => {
 describe('adobe safety', () => {
   it.each([
     ['reset', 'prod'],
-    ['delete', 'prod']
-  ])('refuses to %s the default sandbox %s, even with allow-production', async (operation, name) => {
-    const main = await runStep({ inputs: adobeInputs(emu, { operation, 'sandbox-name': name, 'allow-production': 'true' }) })
+    ['delete', 'prod'],
+    ['reset', 'acme-main'],
+    ['delete', 'acme-main'],
+    ['create', 'acme-main']
+  ])('refuses to %s the default sandbox (called %s), even with allow-production', async (operation, name) => {
+    emu.adobe.configure({ defaultSandboxName: name })
+    const main = await runStep({ inputs: adobeInputs(emu, { operation, 'sandbox-name': name, 'allow-production': 'true', 'if-exists': 'reset' }) })
     expect(main.exitCode).toBe(1)
     expect(errors(main)[0]).toContain("default sandbox, which this action never touches")
     expect(emu.requests.filter(r => r.method !== 'GET' && !r.path.startsWith('/ims'))).toEqual([])
-    expect(emu.adobe.get('prod')?.state).toBe('active')
+    expect(emu.adobe.get(name)?.state).toBe('active')
   })
 
   it('refuses a production sandbox unless allow-production is true', async () => {
@@ -244,13 +262,20 @@ describe('adobe credentials and inputs', () => {
 })
 
 describe('adobe licence', () => {
-  it('a full licence fails the create with a hint to prune, and leaves nothing', async () => {
-    emu.adobe.setLicenseLimit(1)
+  it('a full licence fails the create with the provider\'s answer and a way out, and leaves nothing', async () => {
+    // Two slots in all: the default sandbox takes one, this one the other.
+    emu.adobe.setLicenseLimit(2)
     emu.adobe.seed({ name: 'taken-slot', type: 'development', state: 'active' })
-    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'one-too-many', 'if-full': 'fail' }) })
+    const { main, post } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'one-too-many', 'if-full': 'fail' }) })
     expect(main.exitCode).toBe(1)
-    expect(errors(main)[0]).toContain('licence')
-    expect(errors(main)[0]).toContain('prune')
+    const [error] = errors(main)
+    const refused = emu.requests.find(r => r.method === 'POST' && r.path.startsWith(ADOBE_BASE))
+    expect(refused?.status).toBe(400)
+    // the provider's own words, quoted
+    expect(error).toMatch(/licence is full \(Adobe: "[^"]*limit[^"]*"\)/)
+    // a way out the user can take: an operation or input the action has
+    expect(error).toMatch(/operation: prune/)
+    expect(post.stdout).toContain('nothing to clean up')
     expectOnlyLive(emu, ['taken-slot'])
   })
 })
@@ -261,10 +286,10 @@ describe('adobe create over a sandbox being deleted', () => {
     emu.adobe.setTimings({ deleteMs: 4000 })
     emu.adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
     await runStep({ inputs: adobeInputs(emu, { operation: 'delete', 'sandbox-name': 'recycled', wait: 'false' }) })
-    expect(emu.adobe.get('recycled')?.state).toBe('deleting')
+    expect(ON_THE_WAY_OUT).toContain(emu.adobe.get('recycled')?.state)
     const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }) })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(main.stdout).toContain('is being deleted: waiting until it is gone')
+    expect(main.stdout).toMatch(/is being deleted \((deleting|cleaning|de-provisioning)\): waiting until it is gone/)
     expect(main.outputs.created).toBe('true')
     expectOnlyLive(emu)
   })

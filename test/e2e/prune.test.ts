@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator } from '../../emulator/index'
 import { errors, runStep } from '../../scripts/local-runner'
-import { bearerTokens } from '../harness/adobe'
+import { bearerTokens, callsWithoutSandboxHeader, liveSandboxes } from '../harness/adobe'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
@@ -35,7 +35,7 @@ const pruneInputs = (extra: Record<string, string> = {}): Record<string, string>
   adobeInputs(emu, { operation: 'prune', 'prune-prefix': 'gh-ci-', 'prune-older-than': '24h', ...extra })
 
 function live(): Set<string> {
-  return new Set(emu.adobe.sandboxes().filter(s => s.state !== 'deleted' && s.state !== 'deleting').map(s => s.name))
+  return new Set(liveSandboxes(emu))
 }
 
 describe('adobe prune', () => {
@@ -48,7 +48,7 @@ describe('adobe prune', () => {
     const now = live()
     for (const name of stale) expect(now.has(name), name).toBe(false)
     for (const name of kept.filter(n => !n.startsWith('gh-ci-gone-'))) expect(now.has(name), name).toBe(true)
-    expect(now.has('prod')).toBe(true)
+    expect(now.has(emu.adobe.defaultName())).toBe(true)
 
     const deletes = emu.requests.filter(r => r.method === 'DELETE')
     expect(deletes.map(r => r.path.split('/').pop()).sort()).toEqual(stale)
@@ -56,10 +56,14 @@ describe('adobe prune', () => {
     expect(inFlight).toBeGreaterThan(1)
     expect(inFlight).toBeLessThanOrEqual(5)
 
-    // every page asked with limit and offset together, offsets computed by the action
+    // every page asked with limit and offset together; the offsets follow the page size the
+    // server used (its cap), not the one asked for
     const pages = emu.requests.filter(r => r.method === 'GET' && r.path.endsWith('/sandboxes'))
-    expect(pages.length).toBeGreaterThan(2)
-    for (const [i, p] of pages.entries()) expect(p.query).toEqual({ limit: '100', offset: String(i * 100) })
+    const cap = emu.adobe.strictness().pageCap as number
+    expect(pages.length).toBe(Math.ceil(emu.adobe.sandboxes().length / cap))
+    for (const [i, p] of pages.entries()) expect(p.query.offset).toBe(String(i * cap))
+    for (const p of pages) expect(Number(p.query.limit)).toBeGreaterThan(cap)
+    expect(callsWithoutSandboxHeader(emu)).toEqual([])
 
     expect(main.summary).toContain('| Deleted | 130 |')
     expect(main.summary).toContain('`gh-ci-stale-0`')
@@ -87,9 +91,17 @@ describe('adobe prune', () => {
     expect(stale.filter(n => live().has(n))).toEqual(['gh-ci-stale-7'])
   })
 
-  it('respects the age given in minutes', async () => {
-    const main = await runStep({ inputs: pruneInputs({ 'prune-older-than': '30m', 'dry-run': 'true' }) })
-    const pruned = JSON.parse(main.outputs.pruned) as string[]
-    expect(pruned.filter(n => n.startsWith('gh-ci-young-'))).toHaveLength(60)
+  it('respects the age given in minutes: older ones go, younger ones stay', async () => {
+    for (let i = 0; i < 5; i++) emu.adobe.seed({ name: `gh-ci-minutes-${i}`, type: 'development', state: 'active', ageSeconds: 20 * 60 })
+    // 30m: the 60-minute-old ones are past it, the 20-minute-old ones are not
+    const thirty = await runStep({ inputs: pruneInputs({ 'prune-older-than': '30m', 'dry-run': 'true' }) })
+    const pruned30 = JSON.parse(thirty.outputs.pruned) as string[]
+    expect(pruned30.filter(n => n.startsWith('gh-ci-young-'))).toHaveLength(60)
+    expect(pruned30.filter(n => n.startsWith('gh-ci-minutes-'))).toEqual([])
+    // 90m: now the 60-minute-old ones are too young, and the days-old ones still go
+    const ninety = await runStep({ inputs: pruneInputs({ 'prune-older-than': '90m', 'dry-run': 'true' }) })
+    const pruned90 = JSON.parse(ninety.outputs.pruned) as string[]
+    expect(pruned90.filter(n => n.startsWith('gh-ci-young-'))).toEqual([])
+    expect(pruned90).toEqual(stale)
   })
 })

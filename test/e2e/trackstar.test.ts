@@ -115,10 +115,26 @@ describe('trackstar delete', () => {
     expectMaskedEverywhere(del, [gen.outputs.access_token, gen.outputs.connection_id])
   })
 
-  it('without a token, generates first to learn it (token from TRACKSTAR_ACCESS_TOKEN is used when set)', async () => {
+  it('without a token, generates first to learn it', async () => {
     const del = await runStep({ inputs: { ...base(), operation: 'delete' } })
     expect(del.exitCode, del.stdout).toBe(0)
     expect(calls()).toEqual(['POST /sandbox/generate-sandbox/wms 200', 'DELETE /connections 200'])
     expect(del.state.cleanup).toBeUndefined()
+  })
+
+  it('with the token in TRACKSTAR_ACCESS_TOKEN, deletes with it, generates nothing, and masks it', async () => {
+    const gen = await runStep({ inputs: { ...base(), 'integration-type': 'cart', cleanup: 'none', verify: 'false' } })
+    const token = gen.outputs.access_token
+    expect(token.length).toBeGreaterThan(8)
+    emu.clearLog()
+    const inputs = { ...base(), operation: 'delete', 'integration-type': 'cart' }
+    delete (inputs as Record<string, string>)['trackstar-access-token']
+    const del = await runStep({ inputs, env: { TRACKSTAR_ACCESS_TOKEN: token } })
+    expect(del.exitCode, del.stdout).toBe(0)
+    expect(calls()).toEqual(['DELETE /connections 200'])
+    expect(emu.requests[0].headers['x-trackstar-access-token']).toBe(token)
+    expect(emu.trackstar.connections().find(c => c.type === 'cart')).toBeUndefined()
+    expectMasked(del, token)
+    expectMaskedEverywhere(del, [token])
   })
 })

@@ -1,6 +1,6 @@
 // Assertions that a step never showed a secret: its first appearance in stdout is its own
 // `::add-mask::` line, and it is in no other line, nor in the state or the summary, in any
-// encoding.
+// encoding; and no piece of it either.
 import { expect } from 'vitest'
 import { escapeData, unescapeData, type StepRun } from '../../scripts/local-runner'
 
@@ -20,8 +20,9 @@ export function forms(secret: string): string[] {
 export function expectMaskedEverywhere(run: StepRun, secrets: string[]): void {
   for (const secret of secrets.filter(s => s.length > 0)) {
     const lines = run.stdout.split('\n')
-    const first = lines.findIndex(l => l.includes(secret) || l === `::add-mask::${escapeData(secret)}`)
-    if (first >= 0) expect(lines[first], 'first appearance of a secret must be its mask').toBe(`::add-mask::${escapeData(secret)}`)
+    const maskLine = `::add-mask::${escapeData(secret)}`
+    const first = lines.findIndex(l => l.includes(secret) || l === maskLine)
+    if (first >= 0) expect(lines[first], 'first appearance of a secret must be its mask').toBe(maskLine)
     for (const form of forms(secret)) {
       const leaks = lines.filter(l => l.includes(form) && !l.startsWith('::add-mask::'))
       expect(leaks, `secret leaked in stdout`).toEqual([])
@@ -73,4 +74,47 @@ export function runnerMasks(stdout: string): string[] {
     else if (line.startsWith('::add-mask::')) masks.push(unescapeData(line.slice('::add-mask::'.length)))
   }
   return masks
+}
+
+/**
+ * Every piece of `length` characters of the secret (a longer piece holds one of them), so a
+ * message cut in the middle of a secret, or a secret shown in part, is found too.
+ */
+export function pieces(secret: string, length: number): string[] {
+  const out = new Set<string>()
+  for (let i = 0; i + length <= secret.length; i++) out.add(secret.slice(i, i + length))
+  return [...out]
+}
+
+/**
+ * Pieces of `min` or more characters of any secret found in what a step showed: stdout
+ * outside its `::add-mask::` lines, stderr, the summary. Empty when nothing was exposed.
+ * Use secrets whose pieces cannot occur in ordinary text (see `distinctSecret`).
+ */
+export function exposedPieces(run: StepRun, secrets: string[], min = 4): string[] {
+  const shown = [
+    ...run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')),
+    run.stderr,
+    run.summary
+  ].join('\n')
+  const found: string[] = []
+  for (const secret of secrets.filter(s => s.length >= min)) {
+    for (const piece of pieces(secret, min)) if (shown.includes(piece)) found.push(piece)
+  }
+  return found
+}
+
+// Letters that never run four in a row in the action's own words, in URLs, ids or dates.
+const RARE = 'QXZJVKWYqxzjvkwy'
+
+/**
+ * A random secret whose every 4-character piece is foreign to ordinary output. `extra`
+ * characters (ones that JSON, URL or base64 encodings change, say) are spread through it, each
+ * between rare letters.
+ */
+export function distinctSecret(length = 24, extra = '', random: () => number = Math.random): string {
+  const letters = Array.from({ length }, () => RARE[Math.floor(random() * RARE.length)])
+  const step = Math.floor(length / (extra.length + 1))
+  ;[...extra].forEach((ch, i) => letters.splice((i + 1) * step + i, 0, ch))
+  return letters.join('')
 }

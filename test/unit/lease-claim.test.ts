@@ -44,9 +44,10 @@ function claimant(runId: number, extra: Record<string, string> = {}) {
     secrets,
     run: { repository: 'acme/shop', repo: 'shop', runId, runAttempt: 1, job: 'unit', serverUrl: 'https://github.com' },
     http: (provider, h) => new Http({ provider, deadline, log, hint: h }),
-    record: h => void records.push(h)
+    record: h => void records.push(h),
+    createGraceMs: 0
   }
-  const api = new SandboxApi(ctx.http('Adobe Sandbox API', hint), emu.url, { token: emu.adobe.issueToken(), apiKey: EMULATOR_ADOBE_CLIENT_ID, orgId: EMULATOR_ADOBE_ORG_ID })
+  const api = new SandboxApi(ctx.http('Adobe Sandbox API', hint), emu.url, { token: emu.adobe.issueToken(), apiKey: EMULATOR_ADOBE_CLIENT_ID, orgId: EMULATOR_ADOBE_ORG_ID }, deadline, log)
   return { ctx, api, lines, records }
 }
 

@@ -1,6 +1,8 @@
 // The Adobe Experience Platform Sandbox API: one method per call, headers in one place.
 import { ProviderError } from '../../errors'
+import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
+import type { Logger } from '../../log'
 
 export const SANDBOX_API_PATH = '/data/foundation/sandbox-management'
 
@@ -8,8 +10,8 @@ export interface Sandbox {
   name: string
   title?: string
   state: string
-  type?: string
-  isDefault?: boolean
+  type: string
+  isDefault: boolean
   region?: string
   createdDate?: string
   lastModifiedDate?: string
@@ -50,27 +52,86 @@ export function hint(status: number, code: string | undefined, message?: string)
   return undefined
 }
 
+/** States on the way out: Adobe answers a delete with `cleaning`, some docs say `deleting`. */
+const BEING_DELETED = new Set(['deleting', 'cleaning', 'de-provisioning'])
+
+/** On its way out: it will be gone without anyone's help, and its name free again. */
+export function beingDeleted(s: Sandbox): boolean {
+  return BEING_DELETED.has(s.state)
+}
+
 /** 404 and `deleted` both mean: there is no such sandbox. */
 export function exists(s: Sandbox | undefined): s is Sandbox {
   return s !== undefined && s.state !== 'deleted'
 }
 
-function asSandbox(body: unknown, name: string): Sandbox {
-  const b = (body ?? {}) as Record<string, unknown>
+/** The states Adobe's OpenAPI and documents name; any other state counts as in progress. */
+export const STATES = ['creating', 'provisioning', 'active', 'resetting', 'cleaning', 'deleting', 'de-provisioning', 'deleted', 'failed'] as const
+
+/** An answer that cannot be read as what was asked for: it never permits a change. */
+export class UnreadableAnswerError extends ProviderError {}
+
+function unreadable(action: string, status: number, what: string): UnreadableAnswerError {
+  return new UnreadableAnswerError({
+    provider: 'Adobe Sandbox API',
+    action,
+    status,
+    providerMessage: `the answer could not be read (${what})`,
+    hint: 'Nothing was changed on the strength of it. A proxy or gateway between the runner and Adobe may have answered in its place'
+  })
+}
+
+/**
+ * Reads one sandbox record strictly: the fields the safety rules and the wait depend on
+ * (`name`, `state`, `type`, `isDefault`) must be there, with their types; nothing is filled in.
+ * Returns what is missing instead when the record cannot be read.
+ */
+export function readSandbox(body: unknown): Sandbox | string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return typeof body === 'string' ? 'not JSON' : `not a JSON object`
+  }
+  const b = body as Record<string, unknown>
+  const missing = [
+    typeof b.name === 'string' && b.name !== '' ? '' : 'name',
+    typeof b.state === 'string' && b.state !== '' ? '' : 'state',
+    typeof b.type === 'string' && b.type !== '' ? '' : 'type',
+    typeof b.isDefault === 'boolean' ? '' : 'isDefault'
+  ].filter(Boolean)
+  if (missing.length) return `no ${missing.join(', ')} in the sandbox record`
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
   return {
-    name: typeof b.name === 'string' ? b.name : name,
-    title: typeof b.title === 'string' ? b.title : undefined,
-    state: typeof b.state === 'string' ? b.state : 'unknown',
-    type: typeof b.type === 'string' ? b.type : undefined,
-    isDefault: b.isDefault === true,
-    region: typeof b.region === 'string' ? b.region : undefined,
-    createdDate: typeof b.createdDate === 'string' ? b.createdDate : undefined,
-    lastModifiedDate: typeof b.lastModifiedDate === 'string' ? b.lastModifiedDate : undefined
+    name: b.name as string,
+    title: text(b.title),
+    state: b.state as string,
+    type: b.type as string,
+    isDefault: b.isDefault as boolean,
+    region: text(b.region),
+    createdDate: text(b.createdDate),
+    lastModifiedDate: text(b.lastModifiedDate)
   }
 }
 
+function parseSandbox(body: unknown, action: string, status: number): Sandbox {
+  const s = readSandbox(body)
+  if (typeof s === 'string') throw unreadable(action, status, s)
+  return s
+}
+
+/** Looking up and listing are safe to repeat: an unreadable answer is asked for again this often. */
+export const UNREADABLE_ATTEMPTS = 3
+
+/**
+ * `x-sandbox-name` on calls that name no sandbox of their own (the list). Adobe's gateway
+ * wants the header on every call, but the Sandbox API works on the whole organization
+ * whatever it names, so any sandbox the credential may name will do. `prod` is the name
+ * Adobe gives every organization's default production sandbox, the one sandbox every
+ * organization has. It is only a header: the default sandbox is recognised by `isDefault`.
+ */
+export const LIST_SANDBOX_HEADER = 'prod'
+
 export interface MutationResult {
-  sandbox: Sandbox
+  /** the record the provider answered with; undefined when it could not be read */
+  sandbox?: Sandbox
   /** a retry of this call followed an attempt whose outcome was unknown */
   afterUnknownOutcome: boolean
   status: number
@@ -81,7 +142,9 @@ export class SandboxApi {
   constructor(
     private readonly http: Http,
     platformUrl: string,
-    private readonly creds: Credentials
+    private readonly creds: Credentials,
+    private readonly deadline: Deadline,
+    private readonly log: Logger
   ) {
     this.base = `${platformUrl}${SANDBOX_API_PATH}`
   }
@@ -91,14 +154,13 @@ export class SandboxApi {
     return this.creds.token
   }
 
-  private headers(sandbox?: string): Record<string, string> {
-    const h: Record<string, string> = {
+  private headers(sandbox: string): Record<string, string> {
+    return {
       Authorization: `Bearer ${this.creds.token}`,
       'x-api-key': this.creds.apiKey,
-      'x-gw-ims-org-id': this.creds.orgId
+      'x-gw-ims-org-id': this.creds.orgId,
+      'x-sandbox-name': sandbox
     }
-    if (sandbox) h['x-sandbox-name'] = sandbox
-    return h
   }
 
   private item(name: string, query?: Record<string, boolean>): string {
@@ -108,23 +170,57 @@ export class SandboxApi {
     return `${this.base}/sandboxes/${encodeURIComponent(name)}${q.length ? `?${q.join('&')}` : ''}`
   }
 
-  /** The sandbox, or undefined when the API has never heard of it (404). */
-  async get(name: string): Promise<Sandbox | undefined> {
-    const res = await this.http.request({ method: 'GET', url: this.item(name), action: `look up sandbox "${name}"`, headers: this.headers(name), accept: [404] })
-    return res.status === 404 ? undefined : asSandbox(res.body, name)
+  /** A read that is safe to repeat: an answer it cannot read is asked for again, a few times. */
+  private async read<T>(action: string, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt()
+      } catch (err) {
+        if (!(err instanceof UnreadableAnswerError) || n >= UNREADABLE_ATTEMPTS) throw err
+        this.log.info(`${err.details.provider}: ${action}: ${err.details.providerMessage}; asking again in ${n} s (attempt ${n + 1} of at most ${UNREADABLE_ATTEMPTS})`)
+        await this.deadline.sleep(n * 1000, `waiting to ${action} again`)
+        this.deadline.check(action)
+      }
+    }
   }
 
-  /** One page of the list; `limit` and `offset` always go together. */
-  async page(limit: number, offset: number): Promise<{ sandboxes: Sandbox[]; count: number }> {
-    const res = await this.http.request<{ sandboxes?: unknown[]; _page?: { count?: number } }>({
-      method: 'GET',
-      url: `${this.base}/sandboxes?limit=${limit}&offset=${offset}`,
-      action: `list sandboxes (offset ${offset})`,
-      headers: this.headers()
+  /** The sandbox, or undefined when the API has never heard of it (404). */
+  get(name: string): Promise<Sandbox | undefined> {
+    const action = `look up sandbox "${name}"`
+    return this.read(action, async () => {
+      const res = await this.http.request({ method: 'GET', url: this.item(name), action, headers: this.headers(name), accept: [404] })
+      if (res.status === 404) return undefined
+      const s = parseSandbox(res.body, action, res.status)
+      if (s.name !== name) throw unreadable(action, res.status, `the record is for "${s.name}"`)
+      return s
     })
-    const list = Array.isArray(res.body?.sandboxes) ? res.body.sandboxes : []
-    const sandboxes = list.map(s => asSandbox(s, ''))
-    return { sandboxes, count: typeof res.body?._page?.count === 'number' ? res.body._page.count : sandboxes.length }
+  }
+
+  /**
+   * One page of the list; `limit` and `offset` always go together. `limit` in the answer is
+   * the page size the server used, which may be smaller than the one asked for.
+   */
+  page(limit: number, offset: number): Promise<{ sandboxes: Sandbox[]; limit?: number }> {
+    const action = `list sandboxes (offset ${offset})`
+    return this.read(action, async () => {
+      const res = await this.http.request<unknown>({
+        method: 'GET',
+        url: `${this.base}/sandboxes?limit=${limit}&offset=${offset}`,
+        action,
+        headers: this.headers(LIST_SANDBOX_HEADER)
+      })
+      const body = res.body as { sandboxes?: unknown; _page?: { limit?: unknown } } | undefined
+      if (!body || typeof body !== 'object' || !Array.isArray(body.sandboxes)) {
+        throw unreadable(action, res.status, typeof body === 'string' ? 'not JSON' : 'no sandboxes list')
+      }
+      const sandboxes = body.sandboxes.map((item, i) => {
+        const s = readSandbox(item)
+        if (typeof s === 'string') throw unreadable(action, res.status, `item ${i}: ${s}`)
+        return s
+      })
+      const used = body._page?.limit
+      return { sandboxes, limit: typeof used === 'number' && Number.isInteger(used) && used > 0 ? used : undefined }
+    })
   }
 
   /** POST /sandboxes. A 409 comes back as a result (status 409), not as an error. */
@@ -133,27 +229,28 @@ export class SandboxApi {
       method: 'POST',
       url: `${this.base}/sandboxes`,
       action: `create sandbox "${name}"`,
-      headers: this.headers(),
+      // The sandbox being created: the header names the call's own target, as on item calls.
+      headers: this.headers(name),
       json: { name, title, type: 'development' },
       accept: [409]
     })
-    return { sandbox: asSandbox(res.body, name), afterUnknownOutcome: res.afterUnknownOutcome, status: res.status }
+    return this.mutation(res, name)
   }
 
-  async reset(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
-    const res = await this.http.request({
-      method: 'PUT',
-      url: this.item(name, { ignoreWarnings }),
-      action: `reset sandbox "${name}"`,
-      headers: this.headers(name),
-      json: { action: 'reset' }
-    })
-    return { sandbox: asSandbox(res.body, name), afterUnknownOutcome: res.afterUnknownOutcome, status: res.status }
+  /** PUT reset. Repeating it is harmless: a second reset of a sandbox that is resetting is refused, not run twice. */
+  reset(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
+    const action = `reset sandbox "${name}"`
+    return this.change(action, name, s => s?.state === 'resetting', () =>
+      this.http.request({ method: 'PUT', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), json: { action: 'reset' }, idempotent: true })
+    )
   }
 
-  /** PATCH the title, the only field the API changes; last writer wins (no If-Match). */
-  async setTitle(name: string, title: string): Promise<Sandbox> {
-    const res = await this.http.request({
+  /**
+   * PATCH the title, the only field the API changes; last writer wins (no If-Match). The answer
+   * is not relied on: a lease reads the record back before it trusts what it wrote.
+   */
+  async setTitle(name: string, title: string): Promise<void> {
+    await this.http.request({
       method: 'PATCH',
       url: this.item(name),
       action: `set the title of sandbox "${name}"`,
@@ -161,19 +258,41 @@ export class SandboxApi {
       json: { title },
       idempotent: true
     })
-    return asSandbox(res.body, name)
   }
 
   /** DELETE; a 404 (already gone) comes back as status 404. */
-  async remove(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
-    const res = await this.http.request({
-      method: 'DELETE',
-      url: this.item(name, { ignoreWarnings }),
-      action: `delete sandbox "${name}"`,
-      headers: this.headers(name),
-      accept: [404]
-    })
-    return { sandbox: asSandbox(res.body, name), afterUnknownOutcome: res.afterUnknownOutcome, status: res.status }
+  remove(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
+    const action = `delete sandbox "${name}"`
+    return this.change(action, name, s => !exists(s) || beingDeleted(s), () =>
+      this.http.request({ method: 'DELETE', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), accept: [404] })
+    )
+  }
+
+  /**
+   * A change that is safe to repeat. An acceptance whose record cannot be read (a proxy's page
+   * with 200, say) does not prove the change was made: the sandbox is looked up, and the
+   * change asked for again while the lookup shows it was not.
+   */
+  private async change(
+    action: string,
+    name: string,
+    done: (now: Sandbox | undefined) => boolean,
+    send: () => Promise<{ status: number; body: unknown; afterUnknownOutcome: boolean }>
+  ): Promise<MutationResult> {
+    for (let n = 1; ; n++) {
+      const res = this.mutation(await send(), name)
+      if (res.status === 404 || res.sandbox) return res
+      const now = await this.get(name)
+      if (done(now)) return { ...res, sandbox: exists(now) ? now : undefined }
+      if (n >= UNREADABLE_ATTEMPTS) throw unreadable(action, res.status, `the acceptance could not be read, and sandbox "${name}" is still ${now?.state ?? 'not found'}`)
+      this.log.info(`Adobe Sandbox API: ${action}: the acceptance could not be read and the sandbox is still ${now?.state}; asking again (attempt ${n + 1} of at most ${UNREADABLE_ATTEMPTS})`)
+    }
+  }
+
+  /** The provider accepted the change; its record is kept only when it can be read and is the one asked for. */
+  private mutation(res: { status: number; body: unknown; afterUnknownOutcome: boolean }, name: string): MutationResult {
+    const s = res.status === 404 || res.status === 409 ? undefined : readSandbox(res.body)
+    return { sandbox: typeof s === 'object' && s.name === name ? s : undefined, afterUnknownOutcome: res.afterUnknownOutcome, status: res.status }
   }
 }
 

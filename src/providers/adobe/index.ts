@@ -14,18 +14,24 @@ import { lease, leaseTiming, release, type LeaseDeps } from './lease'
 import { prepareSandbox, revokeRoles } from './prepare'
 import { prune } from './prune'
 import { checkPruneClosed } from '../../github/prune-closed'
-import { assertMayTouch } from './safety'
-import { assertNotFailed, inProgress, waitFor } from './wait'
+import { assertMayTouch, type Verb } from './safety'
+import { assertNotFailed, beingDeleted, inProgress, waitFor } from './wait'
 
 type Ctx = StepContext<AdobeInputs>
 
 export async function connect(ctx: Ctx): Promise<SandboxApi> {
   const token = await accessToken(ctx)
-  return new SandboxApi(ctx.http('Adobe Sandbox API', hint), ctx.inputs.platformUrl, { token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId })
+  const creds = { token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId }
+  return new SandboxApi(ctx.http('Adobe Sandbox API', hint), ctx.inputs.platformUrl, creds, ctx.deadline, ctx.log)
 }
 
 function until(ctx: Ctx, api: SandboxApi, name: string, target: 'active' | 'settled' | 'gone', doing: string, current?: Sandbox): Promise<Sandbox | undefined> {
   return waitFor({ deadline: ctx.deadline, log: ctx.log, lookup: () => api.get(name), name, until: target, doing, current })
+}
+
+/** Waits until the sandbox is active; the record it ends with is one that exists. */
+async function untilActive(ctx: Ctx, api: SandboxApi, name: string, doing: string, current?: Sandbox): Promise<Sandbox> {
+  return (await until(ctx, api, name, 'active', doing, current)) as Sandbox
 }
 
 function results(ctx: Ctx, token: string, s: Sandbox, created: boolean, postWill: string, extra: SummaryRow[] = []): StepResult {
@@ -35,7 +41,7 @@ function results(ctx: Ctx, token: string, s: Sandbox, created: boolean, postWill
       sandbox_name: s.name,
       sandbox_title: s.title ?? '',
       sandbox_state: s.state,
-      sandbox_type: s.type ?? '',
+      sandbox_type: s.type,
       created: String(created)
     },
     env: { AEP_ACCESS_TOKEN: token, AEP_SANDBOX_NAME: s.name },
@@ -47,6 +53,12 @@ function results(ctx: Ctx, token: string, s: Sandbox, created: boolean, postWill
       ['Post step will', postWill]
     ]
   }
+}
+
+/** The sandbox about to be handed over, checked once more against the safety rules. */
+function handOver(ctx: Ctx, s: Sandbox, verb: Verb): Sandbox {
+  assertMayTouch(s, verb, ctx.inputs.allowProduction)
+  return s
 }
 
 function postWill(action: 'delete' | 'reset' | 'none', name: string): string {
@@ -77,12 +89,20 @@ function prepare(ctx: Ctx, api: SandboxApi, name: string, action: 'delete' | 're
   return prepareSandbox(ctx, credentials(ctx, api), name, { onGrant })
 }
 
+/** The record, or an error when the sandbox is gone or on its way out and so cannot be used. */
+function stillThere(s: Sandbox | undefined, name: string, doing: string): Sandbox {
+  if (!exists(s)) throw new ActionError(`Sandbox "${name}" disappeared while ${doing}`)
+  if (beingDeleted(s)) throw new ActionError(`Sandbox "${name}" is being deleted (state ${s.state}), so it cannot be ${doing === 'resetting' ? 'reset' : 'used'}: try again once it is gone`)
+  return s
+}
+
 /** Resets an existing, settled sandbox; returns it after the reset was accepted. */
 async function resetSandbox(ctx: Ctx, api: SandboxApi, s: Sandbox): Promise<Sandbox> {
   assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
   if (s.state === 'failed') throw new ActionError(`Sandbox "${s.name}" is in state "failed" and cannot be reset: delete it and create it again`)
   try {
-    return (await api.reset(s.name, ctx.inputs.ignoreWarnings)).sandbox
+    const res = await api.reset(s.name, ctx.inputs.ignoreWarnings)
+    return res.sandbox ?? stillThere(await api.get(s.name), s.name, 'resetting')
   } catch (err) {
     // A reset whose first attempt was lost may have started: the retry then finds it busy.
     if (err instanceof ProviderError && err.status === 400) {
@@ -93,34 +113,52 @@ async function resetSandbox(ctx: Ctx, api: SandboxApi, s: Sandbox): Promise<Sand
   }
 }
 
+/**
+ * Whether a failed create certainly created nothing: the provider refused it (4xx) and no
+ * earlier attempt had an unknown outcome. Anything else (5xx, no answer, timeout, cancel)
+ * may have created it.
+ */
+function certainlyNotCreated(err: unknown): boolean {
+  // An ActionError here is the licence-full refusal with if-full: fail.
+  if (err instanceof ActionError) return true
+  return err instanceof ProviderError && err.status >= 400 && err.status < 500 && !err.details.afterUnknownOutcome
+}
+
 async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
   const { inputs, log } = ctx
   const name = inputs.sandboxName ?? defaultSandboxName(ctx.run)
   const title = inputs.sandboxTitle ?? defaultSandboxTitle(ctx.run, lifetimeFor(inputs.cleanup, ctx.run))
   let existing = await api.get(name)
-  if (existing?.state === 'deleting') {
+  if (exists(existing) && beingDeleted(existing)) {
     // Being deleted (a previous run's cleanup, say): once it is gone the name is free again.
-    log.info(`Sandbox "${name}" is being deleted: waiting until it is gone, then creating it anew`)
-    existing = await until(ctx, api, name, 'gone', 'deleting')
+    log.info(`Sandbox "${name}" is being deleted (${existing.state}): waiting until it is gone, then creating it anew`)
+    existing = await until(ctx, api, name, 'gone', existing.state, existing)
   }
 
   if (!exists(existing)) {
     const action = cleanupAction(ctx, true)
-    // Recorded before the request: if its answer is lost, the post step still finds it.
+    // Recorded before the request: if its outcome is unknown (no answer, a 5xx, a cancel),
+    // the post step looks for it.
     record(ctx, name, action, true, false)
-    const res = await createWithinLicence(ctx, api, name, title)
+    let res
+    try {
+      res = await createWithinLicence(ctx, api, name, title)
+    } catch (err) {
+      if (certainlyNotCreated(err)) record(ctx, name, 'none', false, true)
+      throw err
+    }
     if (res.status !== 409 || res.afterUnknownOutcome) {
       if (res.status === 409) log.info(`A retry of the create answered 409 after an attempt whose outcome was unknown: sandbox "${name}" was created by this step`)
       record(ctx, name, action, true, true)
       log.info(`Creating sandbox "${name}" (${title})`)
-      // A 409 carries no sandbox record: read the one our lost attempt created.
-      const answered = res.status === 409 ? ((await api.get(name)) ?? res.sandbox) : res.sandbox
-      let s: Sandbox = { ...answered, name, title: answered.title ?? title, type: answered.type ?? 'development' }
-      assertNotFailed(s, 'creating')
+      // A 409 carries no record, and an answer may be unreadable: then read the record itself.
+      const answered = (res.status === 409 ? undefined : res.sandbox) ?? (await api.get(name))
+      if (!exists(answered)) throw new ActionError(`Sandbox "${name}" was accepted for creation but cannot be found`)
+      assertNotFailed(answered, 'creating')
       // The 202 may already say `active`: the wait then makes no lookup.
-      if (inputs.wait) s = (await until(ctx, api, name, 'active', 'creating', s)) as Sandbox
+      const s = inputs.wait ? await untilActive(ctx, api, name, 'creating', answered) : answered
       log.info(`Sandbox "${name}" is ${s.state}`)
-      return results(ctx, token, s, true, postWill(action, name), await prepare(ctx, api, name, action, true))
+      return results(ctx, token, handOver(ctx, s, 'reuse'), true, postWill(action, name), await prepare(ctx, api, name, action, true))
     }
     // Someone else created it between our lookup and our create: it is not ours.
     log.info(`Sandbox "${name}" was created by someone else meanwhile (409): following if-exists: ${inputs.ifExists}`)
@@ -133,29 +171,31 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   if (inputs.ifExists === 'fail') {
     throw new ActionError(`Sandbox "${name}" already exists (state ${s.state}) and if-exists is "fail": choose another sandbox-name, or set if-exists to reuse or reset`)
   }
-  assertMayTouch(s, inputs.ifExists === 'reset' ? 'reset' : 'reuse', inputs.allowProduction)
+  const verb = inputs.ifExists === 'reset' ? 'reset' : 'reuse'
+  assertMayTouch(s, verb, inputs.allowProduction)
   const action = cleanupAction(ctx, false)
   if (s.state === 'failed') throw new ActionError(`Sandbox "${name}" exists but is in state "failed": delete it (operation: delete) and create it again`)
+  stillThere(s, name, verb === 'reset' ? 'resetting' : 'reusing')
 
   if (inputs.ifExists === 'reuse') {
     record(ctx, name, action, false, true)
     let now: Sandbox = s
     if (inProgress(s)) {
       log.info(`Sandbox "${name}" exists and is ${s.state}: waiting until it is active`)
-      now = (await until(ctx, api, name, 'active', s.state)) as Sandbox
+      now = await untilActive(ctx, api, name, s.state)
     }
     log.info(`Reusing sandbox "${name}" (${now.state})`)
-    return results(ctx, token, now, false, postWill(action, name), await prepare(ctx, api, name, action, false))
+    return results(ctx, token, handOver(ctx, now, 'reuse'), false, postWill(action, name), await prepare(ctx, api, name, action, false))
   }
 
   // if-exists: reset
   let settled: Sandbox = s
-  if (inProgress(s)) settled = (await until(ctx, api, name, 'settled', s.state)) as Sandbox
+  if (inProgress(s)) settled = stillThere(await until(ctx, api, name, 'settled', s.state), name, 'resetting')
   record(ctx, name, action, false, true)
   let now = await resetSandbox(ctx, api, settled)
   log.info(`Resetting existing sandbox "${name}"`)
-  if (inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
-  return results(ctx, token, { ...settled, ...now }, false, postWill(action, name), [['Reset', 'yes (if-exists: reset)'], ...(await prepare(ctx, api, name, action, false))])
+  if (inputs.wait) now = await untilActive(ctx, api, name, 'resetting', now)
+  return results(ctx, token, handOver(ctx, { ...settled, ...now }, 'reset'), false, postWill(action, name), [['Reset', 'yes (if-exists: reset)'], ...(await prepare(ctx, api, name, action, false))])
 }
 
 async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
@@ -163,47 +203,49 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
   let s = await api.get(name)
   if (!exists(s)) throw new ActionError(`Sandbox "${name}" does not exist, so it cannot be reset (use operation: create)`)
   assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
+  stillThere(s, name, 'resetting')
   if (inProgress(s)) {
     ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the reset`)
-    s = (await until(ctx, api, name, 'settled', s.state)) as Sandbox
+    s = stillThere(await until(ctx, api, name, 'settled', s.state), name, 'resetting')
   }
   const action = cleanupAction(ctx, false)
   record(ctx, name, action, false, true)
   let now = await resetSandbox(ctx, api, s)
   ctx.log.info(`Resetting sandbox "${name}"`)
-  if (ctx.inputs.wait) now = (await until(ctx, api, name, 'active', 'resetting', now)) as Sandbox
-  return results(ctx, token, { ...s, ...now }, false, postWill(action, name), await prepare(ctx, api, name, action, false))
+  if (ctx.inputs.wait) now = await untilActive(ctx, api, name, 'resetting', now)
+  return results(ctx, token, handOver(ctx, { ...s, ...now }, 'reset'), false, postWill(action, name), await prepare(ctx, api, name, action, false))
 }
 
 /**
- * The sandbox, looked up and checked against the safety rules right before a change, and
- * let settle first when it is busy (one being deleted is returned as it is). Undefined when
- * it does not exist, or no longer does once settled.
+ * The sandbox checked against the safety rules right before a change, and let settle first
+ * when it is busy (one on its way out is returned as it is); the settled record is checked
+ * again. Undefined when it does not exist, or no longer does once settled.
  */
-async function readyFor(ctx: Ctx, api: SandboxApi, name: string, verb: 'reset' | 'delete'): Promise<Sandbox | undefined> {
-  const s = await api.get(name)
+async function readyFor(ctx: Ctx, api: SandboxApi, s: Sandbox | undefined, verb: 'reset' | 'delete'): Promise<Sandbox | undefined> {
   if (!exists(s)) return undefined
   assertMayTouch(s, verb, ctx.inputs.allowProduction)
-  if (!inProgress(s) || s.state === 'deleting') return s
-  ctx.log.info(`Sandbox "${name}" is ${s.state}: waiting for it to settle before the ${verb}`)
-  const settled = await until(ctx, api, name, 'settled', s.state)
-  return exists(settled) ? settled : undefined
+  if (!inProgress(s) || beingDeleted(s)) return s
+  ctx.log.info(`Sandbox "${s.name}" is ${s.state}: waiting for it to settle before the ${verb}`)
+  const settled = await until(ctx, api, s.name, 'settled', s.state)
+  if (!exists(settled)) return undefined
+  assertMayTouch(settled, verb, ctx.inputs.allowProduction)
+  return settled
 }
 
 async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResult> {
   const name = ctx.inputs.sandboxName as string
   const gone = (): StepResult => {
     ctx.log.notice(`Sandbox "${name}" does not exist (already deleted): nothing to delete`)
-    return results(ctx, token, { name, state: 'deleted' }, false, 'do nothing')
+    return results(ctx, token, { name, state: 'deleted', type: '', isDefault: false }, false, 'do nothing')
   }
-  const s = await readyFor(ctx, api, name, 'delete')
+  const s = await readyFor(ctx, api, await api.get(name), 'delete')
   if (!s) return gone()
-  const res = s.state === 'deleting' ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
+  const res = beingDeleted(s) ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
   if (res?.status === 404) return gone()
-  ctx.log.info(`Deleting sandbox "${name}"`)
-  let state = res?.sandbox.state ?? 'deleting'
+  ctx.log.info(beingDeleted(s) ? `Sandbox "${name}" is already being deleted (${s.state})` : `Deleting sandbox "${name}"`)
+  let state = res?.sandbox?.state ?? (beingDeleted(s) ? s.state : 'deleting')
   if (ctx.inputs.wait) {
-    await until(ctx, api, name, 'gone', 'deleting', res?.sandbox)
+    await until(ctx, api, name, 'gone', 'deleting', res?.sandbox ?? s)
     state = 'deleted'
   }
   return results(ctx, token, { ...s, state }, false, 'do nothing')
@@ -219,6 +261,25 @@ function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
   }
 }
 
+/**
+ * The post step's search for a sandbox whose create had an unknown outcome: the provider may
+ * finish it after the main step stopped, so "never created" is concluded only after a grace
+ * period.
+ */
+async function lookAfterUnknownCreate(ctx: Ctx, api: SandboxApi, name: string): Promise<Sandbox | undefined> {
+  const { clock } = ctx.deadline
+  const graceEnds = clock.now() + ctx.createGraceMs
+  for (let first = true; ; first = false) {
+    const s = await api.get(name)
+    if (exists(s)) return s
+    const left = graceEnds - clock.now()
+    if (left <= 0) return undefined
+    if (first) ctx.log.info(`Sandbox "${name}" is not there (yet): its create had an unknown outcome, so the post step looks again for up to ${Math.ceil(left / 1000)} s`)
+    await ctx.deadline.sleep(Math.min(CREATE_LOOK_EVERY_MS, left), `looking for sandbox "${name}"`)
+  }
+}
+const CREATE_LOOK_EVERY_MS = 2_000
+
 /** Before the sandbox is deleted, it is taken out of the roles this step added it to. */
 async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
   if (handoff.provider !== 'adobe' || handoff.action !== 'delete' || !handoff.roles?.length) return cleanupSandbox(ctx, handoff)
@@ -232,9 +293,12 @@ async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi
   const name = handoff.sandbox
   const api = connected ?? (await connect(ctx))
   if (handoff.action === 'release') return release(ctx, api, leaseDeps(ctx, api, api.token), name, handoff.lease)
-  const s = await readyFor(ctx, api, name, handoff.action)
+  const found = handoff.confirmed ? await api.get(name) : await lookAfterUnknownCreate(ctx, api, name)
+  const s = await readyFor(ctx, api, found, handoff.action)
   if (!s) {
-    const why = handoff.confirmed ? 'already gone' : 'never created (the create did not go through)'
+    const why = handoff.confirmed
+      ? 'already gone'
+      : `never created (its create had an unknown outcome, and it did not appear within ${Math.round(ctx.createGraceMs / 1000)} s)`
     ctx.log.notice(`Sandbox "${name}" is ${why}: nothing to ${handoff.action}`)
     return `Nothing to ${handoff.action}: sandbox "${name}" is ${why}`
   }
@@ -242,7 +306,7 @@ async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi
     await resetSandbox(ctx, api, s)
     return `Reset sandbox "${name}" (accepted; it becomes active again in about 30 s)`
   }
-  if (s.state === 'deleting') return `Sandbox "${name}" is already being deleted`
+  if (beingDeleted(s)) return `Sandbox "${name}" is already being deleted (${s.state})`
   const res = await api.remove(name, ctx.inputs.ignoreWarnings)
   if (res.status === 404) return `Nothing to delete: sandbox "${name}" is already gone`
   return `Deleted sandbox "${name}"`

@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto'
 import { ActionError, CancelledError, DeadlineError, errorMessage } from '../../errors'
 import type { AdobeInputs, Pool } from '../../inputs'
 import type { StepContext, StepResult, SummaryRow } from '../types'
-import { exists, type Sandbox, type SandboxApi } from './api'
+import { beingDeleted, exists, type Sandbox, type SandboxApi } from './api'
 import { describeHolders, formatFree, formatHeld, holderText, isoSeconds, parseLeaseTitle, pick, slotOf, type Slot } from './lease-record'
 import { listAll } from './prune'
 import { assertMayTouch } from './safety'
@@ -219,6 +219,12 @@ function postWill(ctx: Ctx, name: string): string {
   return ctx.inputs.cleanup === 'none' ? `leave the lease on \`${name}\` until it expires` : `release \`${name}\`: reset it and mark it free`
 }
 
+/** A settled pool sandbox that is still there: one gone or being deleted cannot be leased or released. */
+function usable(s: Sandbox | undefined, name: string): Sandbox {
+  if (!exists(s) || beingDeleted(s)) throw new ActionError(`Pool sandbox "${name}" is gone or being deleted (state ${s?.state ?? 'not found'}): it cannot be reset`)
+  return s
+}
+
 export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: LeaseTiming): Promise<StepResult> {
   const { log, inputs } = ctx
   const c = await acquire(ctx, api, timing)
@@ -226,7 +232,7 @@ export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
   log.info(`Leased sandbox "${name}" until ${isoSeconds(c.until)} (it was ${c.slot.kind})`)
   let s = c.sandbox
   if (c.slot.kind === 'dirty' || c.slot.kind === 'expired') {
-    if (inProgress(s)) s = (await deps.until(name, 'settled', s.state, s)) as Sandbox
+    if (inProgress(s)) s = usable(await deps.until(name, 'settled', s.state, s), name)
     assertMayTouch(s, 'reset', inputs.allowProduction)
     log.info(`Resetting "${name}" before use (${c.slot.kind === 'expired' ? 'taken over from an expired lease' : 'not known to be clean'})`)
     s = { ...s, ...(await deps.reset(s)) }
@@ -256,7 +262,7 @@ export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: 
   }
   assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
   let settled = s
-  if (inProgress(s)) settled = (await deps.until(name, 'settled', s.state, s)) as Sandbox
+  if (inProgress(s)) settled = usable(await deps.until(name, 'settled', s.state, s), name)
   let resetAt: number | undefined
   let why = ''
   try {

@@ -4,12 +4,13 @@ import { ActionError, errorMessage } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import type { StepContext, StepResult } from '../types'
 import { pickForPrune } from '../../github/prune-closed'
-import type { SandboxApi, Sandbox } from './api'
+import { exists, type SandboxApi, type Sandbox } from './api'
+import { beingDeleted } from './wait'
 
 /** Deletions in flight at once: fast, yet gentle on the API's rate limit. */
 export const PRUNE_CONCURRENCY = 5
 const PAGE_SIZE = 100
-const MAX_PAGES = 1000
+export const MAX_PAGES = 1000
 
 /** Adobe dates are UTC without a zone: `2019-09-04 04:57:24`. */
 export function parseAdobeDate(text: string | undefined): number | undefined {
@@ -19,20 +20,46 @@ export function parseAdobeDate(text: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t
 }
 
-export async function listAll(api: SandboxApi): Promise<Sandbox[]> {
-  const all: Sandbox[] = []
-  for (let page = 0; page < MAX_PAGES; page++) {
-    // `_links.next` is a template; the next offset is ours to compute.
-    const { sandboxes, count } = await api.page(PAGE_SIZE, page * PAGE_SIZE)
-    all.push(...sandboxes)
-    if (count < PAGE_SIZE || sandboxes.length === 0) return all
-  }
-  throw new ActionError(`Listing sandboxes stopped after ${MAX_PAGES} pages`)
+/** The part of the Sandbox API that listing needs: one page at a time. */
+export interface Pager {
+  page(limit: number, offset: number): Promise<{ sandboxes: Sandbox[]; limit?: number }>
 }
 
+/**
+ * Every sandbox, listed to the end before anything is deleted, each name once. A server may
+ * use a smaller page than asked for (`_page.limit` says which): the next offset follows the
+ * page it used. The listing ends on a short or empty page; a page that repeats the one before
+ * (an offset the server ignored) ends it with an error rather than a partial list.
+ */
+export async function listAll(api: Pager): Promise<Sandbox[]> {
+  const byName = new Map<string, Sandbox>()
+  let offset = 0
+  let previous = ''
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { sandboxes, limit } = await api.page(PAGE_SIZE, offset)
+    if (sandboxes.length === 0) return [...byName.values()]
+    const names = JSON.stringify(sandboxes.map(s => s.name))
+    if (names === previous) {
+      throw new ActionError(
+        `Listing sandboxes: the page at offset ${offset} repeated the page before it, so the API seems to ignore the offset; nothing was deleted, as the full list could not be read`
+      )
+    }
+    previous = names
+    // A name seen twice (pages that shifted while listing) is one sandbox: the later record wins.
+    for (const s of sandboxes) byName.set(s.name, s)
+    // Without `_page.limit` the page size is unknown: only an empty page ends the listing.
+    const used = limit ?? sandboxes.length
+    if (sandboxes.length < used) return [...byName.values()]
+    offset += used
+  }
+  throw new ActionError(`Listing sandboxes stopped after ${MAX_PAGES} pages; nothing was deleted`)
+}
+
+/** Whether prune may delete this listed sandbox: never the default, only development ones with the prefix, past the age. */
 export function isStale(s: Sandbox, prefix: string, olderThanMs: number, nowMs: number): boolean {
-  if (s.isDefault || s.type !== 'development') return false
-  if (s.state === 'deleted' || s.state === 'deleting') return false
+  if (s.isDefault !== false || s.type !== 'development') return false
+  // Gone, or already on its way out: nothing to do.
+  if (!exists(s) || beingDeleted(s)) return false
   if (!s.name.startsWith(prefix)) return false
   const changed = parseAdobeDate(s.lastModifiedDate) ?? parseAdobeDate(s.createdDate)
   // Without a date its age is unknown: keep it.

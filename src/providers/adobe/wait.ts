@@ -4,7 +4,7 @@
 import { ActionError, DeadlineError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Logger } from '../../log'
-import { exists, type Sandbox } from './api'
+import { beingDeleted, exists, type Sandbox } from './api'
 
 /** Delay before the next lookup, by time already spent waiting. */
 export function pollDelayMs(elapsedMs: number): number {
@@ -14,11 +14,15 @@ export function pollDelayMs(elapsedMs: number): number {
   return 12_000
 }
 
-/** States in which the sandbox is still on its way somewhere; unknown states count too. */
+/** States with an end: nothing more happens to the sandbox on its own. */
 const SETTLED = new Set(['active', 'failed', 'deleted'])
+
+/** Still on its way somewhere (creating, provisioning, resetting, being deleted, or a state no document names). */
 export function inProgress(s: Sandbox): boolean {
   return !SETTLED.has(s.state)
 }
+
+export { beingDeleted }
 
 const PROGRESS_EVERY_MS = 10_000
 
@@ -27,7 +31,10 @@ export interface WaitOptions {
   log: Logger
   lookup(): Promise<Sandbox | undefined>
   name: string
-  /** what we wait for: `active`, `settled` (any end state) or `gone` (404 or deleted) */
+  /**
+   * what we wait for: `active`; `settled` (active, failed, on its way out, or gone: whatever
+   * the state, the next step is known); `gone` (404 or deleted)
+   */
   until: 'active' | 'settled' | 'gone'
   /** for messages: "creating", "resetting" */
   doing: string
@@ -43,22 +50,23 @@ export function assertNotFailed(s: Sandbox, doing: string): void {
 }
 
 /** Whether this record ends the wait; throws when the wanted state can no longer come. */
-function reached(o: WaitOptions, s: Sandbox | undefined): boolean {
+export function reached(o: Pick<WaitOptions, 'until' | 'name' | 'doing'>, s: Sandbox | undefined): boolean {
   if (o.until === 'gone') return !exists(s)
-  const state = s?.state ?? 'not found'
-  if (!exists(s)) throw new ActionError(`Sandbox "${o.name}" disappeared while ${o.doing} (state: ${state})`)
-  if (o.until === 'settled') return !inProgress(s)
+  if (o.until === 'settled') return !exists(s) || !inProgress(s) || beingDeleted(s)
+  if (!exists(s)) throw new ActionError(`Sandbox "${o.name}" disappeared while ${o.doing} (state: ${s === undefined ? 'not found' : 'deleted'})`)
+  if (beingDeleted(s)) throw new ActionError(`Sandbox "${o.name}" is being deleted (state: ${s.state}) while ${o.doing}`)
   assertNotFailed(s, o.doing)
   return s.state === 'active'
 }
 
 /** Polls until the sandbox reaches the wanted state; returns it (undefined once gone). */
 export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
-  const done = (s: Sandbox | undefined): Sandbox | undefined => (o.until === 'gone' ? undefined : s)
+  const done = (s: Sandbox | undefined): Sandbox | undefined => (o.until === 'gone' || !exists(s) ? undefined : s)
   if (o.current && reached(o, o.current)) return done(o.current)
   const start = o.deadline.clock.now()
   let lastLine = start
   let lastState = ''
+  let lastSeen = o.current?.state ?? ''
   for (;;) {
     let s: Sandbox | undefined
     try {
@@ -68,10 +76,11 @@ export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
     } catch (err) {
       // Whether the time ran out in a sleep or in a lookup, say what we were waiting for.
       if (!(err instanceof DeadlineError)) throw err
-      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : 'become active'} (last state: ${lastState || 'unknown'})`)
+      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : o.until === 'settled' ? 'settle' : 'become active'} (last state: ${lastSeen || 'unknown'})`)
     }
     const now = o.deadline.clock.now()
     const state = s?.state ?? 'not found'
+    lastSeen = state
     if (state !== lastState || now - lastLine >= PROGRESS_EVERY_MS) {
       o.log.info(`Sandbox "${o.name}": ${state} (${Math.round((now - start) / 1000)} s elapsed)`)
       lastLine = now
