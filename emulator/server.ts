@@ -281,7 +281,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return json(200, adobe.leaseHistory())
         case 'POST /adobe/licence': {
           const { size } = input()
-          if (!Number.isInteger(size) || Number(size) < 0) throw new Error('need {size: a whole number of development sandboxes}')
+          if (!Number.isInteger(size) || Number(size) < 0) throw new Error('need {size: a whole number of sandboxes, the default one included}')
           adobe.setLicenseLimit(Number(size))
           return json(200, { size: adobe.licenseLimit() })
         }

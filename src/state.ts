@@ -45,8 +45,12 @@ export function loadHandoff(store: StateStore): Handoff | undefined {
   } catch {
     return undefined
   }
-  if (!h || typeof h !== 'object' || (h.action !== 'reset' && h.action !== 'delete') || typeof h.confirmed !== 'boolean') return undefined
-  if (h.provider === 'trackstar' && typeof h.integrationType === 'string' && h.integrationType) return h as Handoff
-  if (h.provider === 'adobe' && typeof h.sandbox === 'string' && h.sandbox && typeof h.created === 'boolean') return h as Handoff
+  if (!h || typeof h !== 'object' || typeof h.confirmed !== 'boolean') return undefined
+  const undo = h.action === 'reset' || h.action === 'delete'
+  if (h.provider === 'trackstar' && undo && typeof h.integrationType === 'string' && h.integrationType) return h as Handoff
+  if (h.provider !== 'adobe' || typeof h.sandbox !== 'string' || !h.sandbox) return undefined
+  if (h.action === 'release') return typeof h.lease === 'string' && h.lease ? (h as Handoff) : undefined
+  const roles = h.roles === undefined || (Array.isArray(h.roles) && h.roles.every(r => typeof r === 'string' && r !== ''))
+  if (undo && typeof h.created === 'boolean' && roles) return h as Handoff
   return undefined
 }

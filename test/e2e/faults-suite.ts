@@ -437,7 +437,7 @@ part()('a create whose outcome is unknown', () => {
 
   it('a refused create (4xx) made nothing: no grace period, nothing for the post step', async () => {
     emu.adobe.setLicenseLimit(1)
-    const inputs = ad({ 'sandbox-name': 'no-slot' })
+    const inputs = ad({ 'sandbox-name': 'no-slot', 'if-full': 'fail' })
     const main = await runStep({ inputs, env })
     expect(main.exitCode).toBe(1)
     expect(main.state.cleanup ?? '').toBe('')

@@ -236,7 +236,8 @@ describe('adobe lease under faults', () => {
 
 describe('adobe create when the licence is full', () => {
   it('if-full: fail fails clearly, if-full: wait names who holds the slots and creates once one frees', async () => {
-    emu.adobe.setLicenseLimit(1)
+    // Two slots in all: the default sandbox holds one, gh-old-run the other.
+    emu.adobe.setLicenseLimit(2)
     emu.adobe.seed({ name: 'gh-old-run', type: 'development', state: 'active', title: 'left by run 1' })
     const failed = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'gh-new-run', 'if-full': 'fail' }) })
     expect(failed.exitCode).toBe(1)

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { startEmulator, type Emulator, type GithubToken } from '../../emulator/index'
+import { DELETION_STATES, startEmulator, type Emulator, type GithubToken } from '../../emulator/index'
 import { defaultSandboxTitle, type Lifetime } from '../../src/naming'
 import { errors, ROOT, runStep } from '../../scripts/local-runner'
 import { adobeInputs, githubEnv } from '../../scripts/emulator-inputs'
@@ -74,7 +74,7 @@ const inputs = (extra: Record<string, string> = {}): Record<string, string> =>
 
 const githubRequests = () => emu.requests.filter(r => r.path.startsWith('/api/v3/'))
 const adobeRequests = () => emu.requests.filter(r => !r.path.startsWith('/api/v3/'))
-const live = (name: string) => !['deleted', 'deleting'].includes(emu.adobe.get(name)?.state ?? 'deleted')
+const live = (name: string) => !['deleted', ...DELETION_STATES].includes(emu.adobe.get(name)?.state ?? 'deleted')
 
 beforeEach(async () => {
   emu = await startEmulator({ adobe: { licenseLimit: 100, deleteMs: 100 } })
@@ -212,7 +212,8 @@ describe('the 30-minute sweep frees a leaked slot within the hour', () => {
 
     // The licence is full: one sandbox of another team, and the one a per-job run leaked
     // (its main step ran; its post step never did: the runner died).
-    emu.adobe.setLicenseLimit(2)
+    // Three slots in all: the default sandbox, another team's, and the leaked one.
+    emu.adobe.setLicenseLimit(3)
     emu.adobe.seed({ name: 'team-fixed', title: 'Team sandbox', type: 'development' })
     const leaked = await runStep({ inputs: adobeInputs(emu) })
     expect(leaked.exitCode, leaked.stdout).toBe(0)
@@ -220,7 +221,7 @@ describe('the 30-minute sweep frees a leaked slot within the hour', () => {
     expect(name).toMatch(/^gh-shop-api-run-9876543210-/)
     const blocked = await runStep({ inputs: adobeInputs(emu, { 'if-full': 'fail' }) })
     expect(blocked.exitCode).toBe(1)
-    expect(errors(blocked)[0]).toContain('license limit')
+    expect(errors(blocked)[0]).toContain('licence is full')
 
     // The nightly age rule alone would keep it for a day...
     token()

@@ -12,6 +12,8 @@ describe('handoff', () => {
   it.each<Handoff>([
     { provider: 'adobe', sandbox: 'gh-box', action: 'delete', created: true, confirmed: false },
     { provider: 'adobe', sandbox: 'gh-box', action: 'reset', created: false, confirmed: true },
+    { provider: 'adobe', sandbox: 'gh-box', action: 'delete', created: true, confirmed: true, roles: ['role-a', 'role-b'] },
+    { provider: 'adobe', sandbox: 'ci-pool-1', action: 'release', lease: '0123456789abcdef', confirmed: true },
     { provider: 'trackstar', integrationType: 'wms', action: 'reset', confirmed: true }
   ])('reads back what was saved: %j', h => {
     const s = store()
@@ -35,7 +37,12 @@ describe('handoff', () => {
     ['an unknown action', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'none', created: true, confirmed: true })],
     ['no confirmed flag', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'delete', created: true })],
     ['no created flag', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'delete', confirmed: true })],
-    ['no integration type', JSON.stringify({ provider: 'trackstar', action: 'reset', confirmed: true })]
+    ['no integration type', JSON.stringify({ provider: 'trackstar', action: 'reset', confirmed: true })],
+    ['a release without its lease nonce', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'release', confirmed: true })],
+    ['a release with an empty nonce', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'release', lease: '', confirmed: true })],
+    ['a Trackstar release', JSON.stringify({ provider: 'trackstar', integrationType: 'wms', action: 'release', lease: 'n', confirmed: true })],
+    ['roles that are not a list of ids', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'delete', created: true, confirmed: true, roles: 'role-a' })],
+    ['an empty role id', JSON.stringify({ provider: 'adobe', sandbox: 'x', action: 'delete', created: true, confirmed: true, roles: [''] })]
   ])('a handoff with %s is no handoff', (_what, raw) => {
     const s = store()
     s.save('cleanup', raw)
