@@ -6,8 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 30_000,
     // End-to-end tests spawn the bundle and then mostly wait (provisioning, back-offs), so
-    // four files side by side fit on two cores; the longest files then no longer queue.
-    maxWorkers: 4,
+    // six files side by side fit on two cores; the longest files then no longer queue.
+    maxWorkers: 6,
     // Tests marked concurrent (each with its own emulator) mostly wait on back-offs and
     // provisioning, so more of them fit side by side than there are cores.
     maxConcurrency: 8,

@@ -1,0 +1,5 @@
+// The fault suite, part 5 of 8: its cases are dealt over eight files that run side by side
+// (see faults-suite.ts).
+import { faultSuite } from './faults-suite'
+
+faultSuite(4, 8)
