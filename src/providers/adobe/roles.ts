@@ -43,8 +43,8 @@ const SHAPE_COMPLAINT = /operations|wrapper|array|\{\s*op|patch operation/i
 
 const MAX_ATTEMPTS = 8
 // Read-modify-write only: a writer that read the role before our write may still overwrite
-// it, within about one request's time. The grant counts once it has survived this long.
-const RECHECK_MS = 1_500
+// it, within about one request's time. The grant counts once it has survived these checks.
+const RECHECK_MS = [1_500, 3_000]
 
 const unique = (...lists: string[][]): string[] => [...new Set(lists.flat())]
 
@@ -119,6 +119,9 @@ export class RolesApi {
     let restore: string[] = []
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const rmw = this.replacing.has(id)
+      // Read-modify-write reads right before it writes: the shorter that span, the fewer
+      // other jobs' writes it can undo.
+      if (rmw && attempt > 1) role = await this.mustGet(id)
       const op: PatchOp = rmw
         ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore, [sandbox]) }
         : { op: 'add', path: '/sandboxes', value: sandbox }
@@ -134,8 +137,14 @@ export class RolesApi {
       }
       if (after.sandboxes.includes(sandbox)) {
         if (!rmw) return
-        await this.deadline.sleep(RECHECK_MS, `confirming role "${id}"`)
-        const again = await this.mustGet(id)
+        // Checked twice: once a writer that read before our write had time to land, and again
+        // for a slow one (a busy runner, a slow network).
+        let again = after
+        for (const wait of RECHECK_MS) {
+          await this.deadline.sleep(wait, `confirming role "${id}"`)
+          again = await this.mustGet(id)
+          if (!(again.sandboxes.includes(sandbox) && restore.every(s => again.sandboxes.includes(s)))) break
+        }
         if (again.sandboxes.includes(sandbox) && restore.every(s => again.sandboxes.includes(s))) return
         role = again
       } else {
