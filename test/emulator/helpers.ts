@@ -1,3 +1,4 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 // Shared bits for the emulator tests: headers, a token and small request wrappers.
 import {
   ADOBE_BASE,
@@ -65,3 +66,30 @@ export function manualClock(start = Date.parse('2024-05-01T12:00:00Z')) {
 }
 
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+
+/**
+ * Starts the emulator's command line (`emulator/cli.ts`) with `args` and resolves with the child
+ * and the URL from its listening line (rejects after 15 s without one).
+ */
+export async function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', ...args], {
+    cwd: new URL('../..', import.meta.url),
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000)
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /^Emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+  }).catch(err => {
+    child.kill('SIGKILL')
+    throw err
+  })
+  return { child, url }
+}

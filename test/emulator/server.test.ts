@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator'
-import { SANDBOXES, adobeHeaders, call, sleep } from './helpers'
+import { SANDBOXES, adobeHeaders, call, sleep, startCli } from './helpers'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -143,23 +142,8 @@ describe('close', () => {
 
 describe('cli', () => {
   it('prints the listening line, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--provision-ms', '0'], {
-      cwd: new URL('../..', import.meta.url),
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const { child, url } = await startCli(['--provision-ms', '0'])
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = ''
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000)
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString()
-          const m = /^Emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)
-          if (m) {
-            clearTimeout(timer)
-            resolve(m[1])
-          }
-        })
-      })
       const res = await fetch(`${url}/_emulator/sandboxes`, { signal: AbortSignal.timeout(5000) })
       expect(res.status).toBe(200)
       const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))

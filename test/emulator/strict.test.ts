@@ -1,8 +1,7 @@
 // The emulator's strict defaults (Adobe's published contract) and the options that turn them off.
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator } from '../../emulator'
-import { SANDBOXES, adobeHeaders, call, manualClock } from './helpers'
+import { SANDBOXES, adobeHeaders, call, manualClock, startCli } from './helpers'
 
 const clock = manualClock()
 let emu: Emulator
@@ -196,23 +195,8 @@ describe('default sandbox name', () => {
 describe('cli flags', () => {
   it('--page-cap, --license-limit, --default-sandbox-name and --trackstar-shape reach the emulator', async () => {
     const args = ['--page-cap', '7', '--license-limit', '3', '--default-sandbox-name', 'main', '--trackstar-shape', 'legacy']
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', ...args], {
-      cwd: new URL('../..', import.meta.url),
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const { child, url } = await startCli(args)
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = ''
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000)
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString()
-          const m = /^Emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)
-          if (m) {
-            clearTimeout(timer)
-            resolve(m[1])
-          }
-        })
-      })
       const get = async (path: string) => (await fetch(`${url}/_emulator${path}`, { signal: AbortSignal.timeout(5000) })).json()
       expect(await get('/adobe/configure')).toMatchObject({ pageCap: 7, defaultSandboxName: 'main' })
       expect(await get('/adobe/default')).toEqual({ name: 'main' })
