@@ -38,7 +38,7 @@ const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 
 const token = (await call('POST', '/ims/token/v3', { 'Content-Type': 'application/x-www-form-urlencoded' }, form.toString())).access_token
 const base = ${JSON.stringify(`${ADOBE_BASE}/sandboxes`)}
 const h = sandbox => ({ Authorization: 'Bearer ' + token, 'x-api-key': clientId, 'x-gw-ims-org-id': process.env.ADOBE_ORG_ID, ...(sandbox ? { 'x-sandbox-name': sandbox } : {}) })
-const list = await call('GET', base + '?limit=100&offset=0', h())
+const list = await call('GET', base + '?limit=100&offset=0', h('prod'))
 const s = list.sandboxes.find(x => x.name.startsWith('ci-pool-') && x.state === 'active' && x.title.startsWith('lease v1 free reset=2'))
 if (!s) throw new Error('no free pool sandbox')
 const item = base + '/' + s.name

@@ -66,7 +66,7 @@ const item = base + '/' + encodeURIComponent(name)
 const h = sandbox => ({ Authorization: 'Bearer ' + token, 'x-api-key': clientId, 'x-gw-ims-org-id': process.env.ADOBE_ORG_ID, ...(sandbox ? { 'x-sandbox-name': sandbox } : {}) })
 if (process.env.STEP === 'main') {
   expect('lookup', await call('GET', item, h(name)), 404)
-  const created = expect('create', await call('POST', base, { ...h(), 'Content-Type': 'application/json' }, JSON.stringify({ name, title: ${JSON.stringify(TITLE)}, type: 'development' })), 202)
+  const created = expect('create', await call('POST', base, { ...h(name), 'Content-Type': 'application/json' }, JSON.stringify({ name, title: ${JSON.stringify(TITLE)}, type: 'development' })), 202)
   // Like the action: look it up only when the 202 does not already say active.
   if (created.body.state !== 'active') {
     const s = expect('lookup', await call('GET', item, h(name)), 200)

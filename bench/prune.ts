@@ -1,6 +1,6 @@
 // Prune throughput: the bundled prune step against a baseline that lists the same way and
 // deletes one sandbox at a time, with latency and a rate limit on the emulator.
-import { ADOBE_BASE, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index'
+import { ADOBE_BASE, DELETION_STATES, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index'
 import { runStep } from '../scripts/local-runner'
 import { adobeInputs } from '../scripts/emulator-inputs'
 import { baselineEnv, runScript } from './harness'
@@ -36,14 +36,16 @@ const { access_token: token } = await call('POST', '/ims/token/v3', { 'Content-T
 const h = sandbox => ({ Authorization: 'Bearer ' + token, 'x-api-key': clientId, 'x-gw-ims-org-id': process.env.ADOBE_ORG_ID, ...(sandbox ? { 'x-sandbox-name': sandbox } : {}) })
 const base = ${JSON.stringify(`${ADOBE_BASE}/sandboxes`)}
 const all = []
-for (let page = 0; page < 1000; page++) {
-  const body = await call('GET', base + '?limit=100&offset=' + page * 100, h())
+// The page size is the one the server says it used; every call names a sandbox (x-sandbox-name).
+for (let offset = 0, page = 0; page < 1000; page++) {
+  const body = await call('GET', base + '?limit=100&offset=' + offset, h('prod'))
   all.push(...body.sandboxes)
-  if (body._page.count < 100 || body.sandboxes.length === 0) break
+  offset += body._page.limit
+  if (body._page.count < body._page.limit || body.sandboxes.length === 0) break
 }
 const now = Date.now()
 const age = s => now - Date.parse((s.lastModifiedDate || s.createdDate).replace(' ', 'T') + 'Z')
-const stale = all.filter(s => !s.isDefault && s.type === 'development' && s.state !== 'deleted' && s.state !== 'deleting' && s.name.startsWith(prefix) && age(s) > olderThanMs)
+const stale = all.filter(s => !s.isDefault && s.type === 'development' && !['deleted', 'deleting', 'cleaning', 'de-provisioning'].includes(s.state) && s.name.startsWith(prefix) && age(s) > olderThanMs)
 for (const s of stale) await call('DELETE', base + '/' + encodeURIComponent(s.name), h(s.name))
 console.log(stale.length)
 `
@@ -70,7 +72,7 @@ async function withSeeded<T>(count: number, f: (emu: Emulator) => Promise<T>): P
 }
 
 function observe(emu: Emulator, ms: number, deleted: number, count: number, who: string): PruneRun {
-  const live = emu.adobe.sandboxes().filter(s => s.name.startsWith(PREFIX) && s.state !== 'deleted' && s.state !== 'deleting')
+  const live = emu.adobe.sandboxes().filter(s => s.name.startsWith(PREFIX) && s.state !== 'deleted' && !DELETION_STATES.includes(s.state))
   if (deleted !== count || live.length !== 0) throw new Error(`${who}: deleted ${deleted} of ${count}; ${live.length} left`)
   return {
     ms,
