@@ -1,4 +1,4 @@
-// The fault matrix: every fault the emulator can inject, against every operation that makes
+// The fault matrix (dealt over faults-1..8.test.ts): every fault the emulator can inject, against every operation that makes
 // requests, and the cases behind each promise of issue 14 (cleanup that cannot be starved,
 // safety that fails closed, prune that lists everything). Each case either succeeds or fails
 // with a clear message; once the post step has run the emulator holds no sandbox the case
