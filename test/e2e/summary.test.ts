@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
 import { runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { bearerTokens } from '../harness/adobe'
+import { seedReady } from '../harness/lease'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
@@ -71,7 +72,27 @@ describe('job summary', () => {
   it('adobe reset', async () => {
     emu.adobe.seed({ name: 'summary-pool', type: 'development', state: 'active' })
     const main = await runStep({ inputs: adobeInputs(emu, { operation: 'reset', 'sandbox-name': 'summary-pool', cleanup: 'reset' }) })
-    expect(rows(main.summary)).toMatchObject({ Operation: 'reset', State: 'active', 'Post step will': 'reset sandbox `summary-pool`' })
+    expect(rows(main.summary)).toMatchObject({ Operation: 'reset', State: 'active', Created: 'no (reset an existing sandbox)', 'Post step will': 'reset sandbox `summary-pool`' })
+    noSecrets(main)
+  })
+
+  it('adobe lease says the sandbox came from the pool, and until when it is held', async () => {
+    seedReady(emu, 'ci-pool-1')
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'lease', pool: 'ci-pool-*' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    const r = rows(main.summary)
+    expect(r).toMatchObject({ Operation: 'lease', Created: 'no (leased from the pool)' })
+    expect(r.Lease).toBe(`held until ${main.outputs.lease_expires_at}`)
+    noSecrets(main)
+    const post = await runStep({ inputs: adobeInputs(emu, { operation: 'lease', pool: 'ci-pool-*' }), state: main.state })
+    expect(post.exitCode).toBe(0)
+  })
+
+  it('adobe get says nothing was changed', async () => {
+    emu.adobe.seed({ name: 'summary-get', type: 'development', state: 'active' })
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'get', 'sandbox-name': 'summary-get' }) })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(rows(main.summary)).toMatchObject({ Operation: 'get', Created: 'no (read an existing sandbox; nothing changed)', 'Post step will': 'do nothing (get changes nothing)' })
     noSecrets(main)
   })
 

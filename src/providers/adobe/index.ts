@@ -19,6 +19,13 @@ import { assertNotFailed, beingDeleted, inProgress, waitFor } from './wait'
 
 type Ctx = StepContext<AdobeInputs>
 
+/** The summary's "Created" row for operations that never create. */
+const NOT_CREATED: Partial<Record<AdobeInputs['operation'], string>> = {
+  lease: 'no (leased from the pool)',
+  get: 'no (read an existing sandbox; nothing changed)',
+  reset: 'no (reset an existing sandbox)'
+}
+
 export async function connect(ctx: Ctx): Promise<SandboxApi> {
   const token = await accessToken(ctx)
   const creds = { token, apiKey: ctx.inputs.apiKey, orgId: ctx.inputs.orgId }
@@ -48,7 +55,7 @@ function results(ctx: Ctx, token: string, s: Sandbox, created: boolean, postWill
     summary: [
       ['Sandbox', `\`${s.name}\`${s.title ? ` (${s.title})` : ''}`],
       ['State', s.state],
-      ['Created', created ? 'yes' : 'no (reused an existing sandbox)'],
+      ['Created', created ? 'yes' : NOT_CREATED[ctx.inputs.operation] ?? 'no (reused an existing sandbox)'],
       ...extra,
       ['Post step will', postWill]
     ]
