@@ -1,7 +1,7 @@
 // `npm run demo`: starts the built-in emulator, runs the committed dist/ bundle's main step
 // and then its post step exactly as the GitHub runner would, and prints what a workflow log
 // would show. No account, no network: everything talks to 127.0.0.1.
-import { startEmulator, type Emulator } from '../emulator/index'
+import { DELETION_STATES, startEmulator, type Emulator } from '../emulator/index'
 import { adobeInputs, credentialRole, trackstarInputs } from './emulator-inputs'
 import { readSchemas } from './later-step'
 import { maskedOutputs, renderLog, runJob, runStep, type StepRun } from './local-runner'
@@ -77,8 +77,10 @@ async function main(): Promise<void> {
       adobeInputs(emu, { 'sandbox-name': 'demo-granted', 'adobe-role-id': 'ci-testers', 'adobe-package-id': 'ci-seed' }),
       200
     )
-    const left = emu.adobe.sandboxes().filter(s => !s.isDefault && s.state !== 'deleted' && s.state !== 'deleting')
+    // A sandbox on its way out (deleting, cleaning, de-provisioning) is not left behind.
+    const left = emu.adobe.sandboxes().filter(s => !s.isDefault && s.state !== 'deleted' && !DELETION_STATES.includes(s.state))
     console.log(`\nSandboxes left behind: ${left.length ? left.map(s => s.name).join(', ') : 'none'}`)
+    if (left.length) ok = false
   } finally {
     await emu.close()
   }
