@@ -3,6 +3,7 @@ import { ProviderError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
 import type { Logger } from '../../log'
+import { gatewayHint, platformHeaders } from './platform'
 
 export const SANDBOX_API_PATH = '/data/foundation/sandbox-management'
 
@@ -46,10 +47,8 @@ export function hint(status: number, code: string | undefined, message?: string)
     case 'SMS-2077-400':
       return 'This is a warning about bi-directional segment sharing: set ignore-warnings: true to go ahead anyway'
   }
-  if (status === 401) return 'Check adobe-access-token, or adobe-client-id and adobe-client-secret'
   if (status === 403) return 'The credential needs the Sandbox Administration permissions (Manage Sandboxes, Reset a Sandbox) in its product profile'
-  if (status === 429) return 'Adobe rate-limited the request; fewer jobs at once, or a larger timeout, helps'
-  return undefined
+  return gatewayHint(status)
 }
 
 /** States on the way out: Adobe answers a delete with `cleaning`, some docs say `deleting`. */
@@ -155,12 +154,7 @@ export class SandboxApi {
   }
 
   private headers(sandbox: string): Record<string, string> {
-    return {
-      Authorization: `Bearer ${this.creds.token}`,
-      'x-api-key': this.creds.apiKey,
-      'x-gw-ims-org-id': this.creds.orgId,
-      'x-sandbox-name': sandbox
-    }
+    return platformHeaders(this.creds, sandbox)
   }
 
   private item(name: string, query?: Record<string, boolean>): string {

@@ -8,19 +8,17 @@ import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
 import type { Logger } from '../../log'
 import type { Credentials } from './api'
-import { oneLine, platformHeaders } from './platform'
+import { gatewayHint, platformHeaders, shortLine } from './platform'
 import { pollDelayMs } from './wait'
 
 export const TOOLING_API_PATH = '/data/foundation/exim'
 
 export function toolingHint(status: number): string | undefined {
-  if (status === 401) return 'Check adobe-access-token, or adobe-client-id and adobe-client-secret'
   if (status === 403) {
     return 'Sandbox tooling needs the manage-package permission, plus manage-sandbox or view-sandbox, on a role of the credential; a full-sandbox import needs full permissions on every object in the package'
   }
   if (status === 404) return 'Check adobe-package-id: the package must exist in this organization'
-  if (status === 429) return 'Adobe rate-limited the request; fewer jobs at once, or a larger timeout, helps'
-  return undefined
+  return gatewayHint(status)
 }
 
 const ENDED_BADLY = new Set(['FAILED', 'CANCELLED'])
@@ -51,7 +49,7 @@ function asJob(v: unknown): Job | undefined {
   const o = isRecord(v.object) ? v.object : v
   const target = isRecord(o.targetSandbox) ? text(o.targetSandbox.name) : (text(o.targetSandbox) ?? (isRecord(o.destinationSandbox) ? text(o.destinationSandbox.name) : undefined))
   const id = text(o.id)
-  return { id: id && oneLine(id), name: text(o.name), status: text(o.jobStatus), target, raw: o }
+  return { id: id && shortLine(id), name: text(o.name), status: text(o.jobStatus), target, raw: o }
 }
 
 /** The errors Adobe put in a job: failed tasks' artifact messages, and any error fields. */
@@ -74,7 +72,7 @@ export function jobErrors(raw: Record<string, unknown>): string[] {
       if (messages.length === 0 && ENDED_BADLY.has(String(t.taskStatus))) out.push(`${text(a.type) ?? 'artifact'} ${text(a.id) ?? ''}: task ${String(t.taskStatus)}`)
     }
   }
-  return [...new Set(out.map(oneLine))].slice(0, 8)
+  return [...new Set(out.map(shortLine))].slice(0, 8)
 }
 
 export class ToolingApi {
@@ -118,7 +116,7 @@ export class ToolingApi {
     }
     const b = isRecord(res.body) ? res.body : {}
     const id = text(b.jobId) ?? (isRecord(b.job) ? text(b.job.id) : undefined)
-    return { jobId: id && oneLine(id), repeated: res.afterUnknownOutcome }
+    return { jobId: id && shortLine(id), repeated: res.afterUnknownOutcome }
   }
 
   /** One job by id from /tools/job; undefined on 404. */
@@ -203,7 +201,7 @@ export async function importPackage(api: ToolingApi, deadline: Deadline, log: Lo
     const now = deadline.clock.now()
     const state = job?.status ?? (job ? 'unreadable status' : 'not listed yet')
     if (state !== last || now - lastLine >= PROGRESS_EVERY_MS) {
-      log.info(`Import job ${jobId ?? `"${name}"`}: ${oneLine(state)} (${Math.round((now - started) / 1000)} s elapsed)`)
+      log.info(`Import job ${jobId ?? `"${name}"`}: ${shortLine(state)} (${Math.round((now - started) / 1000)} s elapsed)`)
       lastLine = now
       last = state
     }

@@ -1,5 +1,6 @@
 // What the calls to Platform APIs other than the Sandbox API share: their headers, and how
 // text from their answers is shown in the log.
+import { oneLine } from '../../log'
 import type { Credentials } from './api'
 
 /** The gateway's three headers, and the sandbox the call is about. */
@@ -12,8 +13,19 @@ export function platformHeaders(creds: Credentials, sandbox: string): Record<str
   }
 }
 
-/** Text from an answer, on one line and short, so it can never start a workflow command. */
-export function oneLine(s: string): string {
-  const line = s.replace(/[\r\n]+/g, ' ').replace(/::/g, ': :').trim()
+/**
+ * Text from an answer, short and on one line (the log's `oneLine`), with every `::` broken up
+ * too: a role or job name is quoted inside our own lines, where it should not even look like a
+ * command.
+ */
+export function shortLine(s: string): string {
+  const line = oneLine(s).replace(/::/g, ': :').trim()
   return line.length > 300 ? `${line.slice(0, 300)}…` : line
+}
+
+/** What a Platform gateway answer with this status asks the user to check, whatever the API. */
+export function gatewayHint(status: number): string | undefined {
+  if (status === 401) return 'Check adobe-access-token, or adobe-client-id and adobe-client-secret'
+  if (status === 429) return 'Adobe rate-limited the request; fewer jobs at once, or a larger timeout, helps'
+  return undefined
 }

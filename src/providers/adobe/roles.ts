@@ -8,18 +8,16 @@ import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
 import type { Logger } from '../../log'
 import type { Credentials } from './api'
-import { oneLine, platformHeaders } from './platform'
+import { gatewayHint, platformHeaders, shortLine } from './platform'
 
 export const ROLES_API_PATH = '/data/foundation/access-control/administration'
 
 export function rolesHint(status: number): string | undefined {
-  if (status === 401) return 'Check adobe-access-token, or adobe-client-id and adobe-client-secret'
   if (status === 403) {
     return 'The credential must be allowed to manage access-control roles: Adobe asks for an org admin (a product admin for Experience Platform at least) on the credential, in Experience Platform Permissions'
   }
   if (status === 404) return 'Check adobe-role-id: the id is the last part of the role\'s address in Experience Platform Permissions > Roles'
-  if (status === 429) return 'Adobe rate-limited the request; fewer jobs at once, or a larger timeout, helps'
-  return undefined
+  return gatewayHint(status)
 }
 
 export interface Role {
@@ -83,7 +81,7 @@ export class RolesApi {
     if (!b || typeof b !== 'object' || !Array.isArray(b.sandboxes) || !b.sandboxes.every(s => typeof s === 'string')) {
       throw new ActionError(`Adobe Access Control API: the answer for role "${id}" has no readable list of sandboxes, so the grant cannot be confirmed`)
     }
-    return { id, name: typeof b.name === 'string' ? oneLine(b.name) : undefined, sandboxes: b.sandboxes as string[] }
+    return { id, name: typeof b.name === 'string' ? shortLine(b.name) : undefined, sandboxes: b.sandboxes as string[] }
   }
 
   private async patch(id: string, op: PatchOp, action: string): Promise<void> {
@@ -94,7 +92,7 @@ export class RolesApi {
     } catch (err) {
       if (!(err instanceof ProviderError) || err.status !== 400 || !SHAPE_COMPLAINT.test(err.details.providerMessage ?? '')) throw err
       const other: BodyShape = this.shape === 'wrapped' ? 'bare' : 'wrapped'
-      this.log.info(`Adobe Access Control API: the role PATCH was refused for its body shape (${oneLine(err.details.providerMessage ?? '')}); sending it ${other === 'bare' ? 'without' : 'with'} the \`operations\` wrapper`)
+      this.log.info(`Adobe Access Control API: the role PATCH was refused for its body shape (${shortLine(err.details.providerMessage ?? '')}); sending it ${other === 'bare' ? 'without' : 'with'} the \`operations\` wrapper`)
       this.shape = other
       await this.http.request({ method: 'PATCH', url: this.url(id), action, headers: this.headers(), json: body(other), idempotent: true })
     }
