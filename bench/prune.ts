@@ -1,6 +1,6 @@
 // Prune throughput: the bundled prune step against a baseline that lists the same way and
 // deletes one sandbox at a time, with latency and a rate limit on the emulator.
-import { ADOBE_BASE, DELETION_STATES, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index'
+import { ADOBE_BASE, isLive, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index'
 import { runStep } from '../scripts/local-runner'
 import { adobeInputs } from '../scripts/emulator-inputs'
 import { baselineEnv, runScript } from './harness'
@@ -72,7 +72,7 @@ async function withSeeded<T>(count: number, f: (emu: Emulator) => Promise<T>): P
 }
 
 function observe(emu: Emulator, ms: number, deleted: number, count: number, who: string): PruneRun {
-  const live = emu.adobe.sandboxes().filter(s => s.name.startsWith(PREFIX) && s.state !== 'deleted' && !DELETION_STATES.includes(s.state))
+  const live = emu.adobe.sandboxes().filter(s => s.name.startsWith(PREFIX) && isLive(s))
   if (deleted !== count || live.length !== 0) throw new Error(`${who}: deleted ${deleted} of ${count}; ${live.length} left`)
   return {
     ms,

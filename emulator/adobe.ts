@@ -145,6 +145,8 @@ const FLOWS: Record<'adobe' | 'legacy', Record<Op['kind'], SandboxState[]>> = {
 }
 /** States of a sandbox on its way out: it is gone once it reads `deleted`. */
 export const DELETION_STATES: readonly SandboxState[] = ['deleting', 'cleaning', 'de-provisioning']
+/** Still there: neither deleted nor on its way out (what "left behind" means in tests and the demo). */
+export const isLive = (s: { state: SandboxState } | undefined): boolean => s !== undefined && s.state !== 'deleted' && !DELETION_STATES.includes(s.state)
 const DEFAULT_PAGE_CAP = 50
 
 const BLOCK_REASONS: Record<BlockCode, (name: string, verb: string) => string> = {

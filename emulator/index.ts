@@ -5,7 +5,7 @@ export type { Fault, FaultRule, Faults } from './faults'
 export type {
   Sandbox, SandboxSeed, SandboxState, SandboxChange, HistoryEntry, LeaseView, AdobeTimings, AdobeRateLimit, AdobeStrictness, BlockCode
 } from './adobe'
-export { ADOBE_BASE, DELETION_STATES, formatSandboxDate } from './adobe'
+export { ADOBE_BASE, DELETION_STATES, formatSandboxDate, isLive } from './adobe'
 export { DATE_SKEWS, skewDate, type DateSkew } from './dates'
 export { ECHO_ENCODINGS, type EchoEncoding } from './bad-answers'
 export type { TrackstarConnection, TrackstarShape } from './trackstar'

@@ -1,7 +1,7 @@
 // `npm run demo`: starts the built-in emulator, runs the committed dist/ bundle's main step
 // and then its post step exactly as the GitHub runner would, and prints what a workflow log
 // would show. No account, no network: everything talks to 127.0.0.1.
-import { DELETION_STATES, startEmulator, type Emulator } from '../emulator/index'
+import { isLive, startEmulator, type Emulator } from '../emulator/index'
 import { adobeInputs, credentialRole, trackstarInputs } from './emulator-inputs'
 import { readSchemas } from './later-step'
 import { maskedOutputs, renderLog, runJob, runStep, type StepRun } from './local-runner'
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       200
     )
     // A sandbox on its way out (deleting, cleaning, de-provisioning) is not left behind.
-    const left = emu.adobe.sandboxes().filter(s => !s.isDefault && s.state !== 'deleted' && !DELETION_STATES.includes(s.state))
+    const left = emu.adobe.sandboxes().filter(s => !s.isDefault && isLive(s))
     console.log(`\nSandboxes left behind: ${left.length ? left.map(s => s.name).join(', ') : 'none'}`)
     if (left.length) ok = false
   } finally {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { DELETION_STATES, startEmulator, type Emulator, type GithubToken } from '../../emulator/index'
+import { isLive, startEmulator, type Emulator, type GithubToken } from '../../emulator/index'
 import { defaultSandboxTitle, type Lifetime } from '../../src/naming'
 import { errors, ROOT, runStep } from '../../scripts/local-runner'
 import { adobeInputs, githubEnv } from '../../scripts/emulator-inputs'
@@ -74,7 +74,7 @@ const inputs = (extra: Record<string, string> = {}): Record<string, string> =>
 
 const githubRequests = () => emu.requests.filter(r => r.path.startsWith('/api/v3/'))
 const adobeRequests = () => emu.requests.filter(r => !r.path.startsWith('/api/v3/'))
-const live = (name: string) => !['deleted', ...DELETION_STATES].includes(emu.adobe.get(name)?.state ?? 'deleted')
+const live = (name: string) => isLive(emu.adobe.get(name))
 
 beforeEach(async () => {
   emu = await startEmulator({ adobe: { licenseLimit: 100, deleteMs: 100 } })

@@ -2,16 +2,16 @@
 // not mean to keep, which bearer tokens it saw, and that every Sandbox API call carried the
 // headers Adobe's contract requires.
 import { expect } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, type Emulator } from '../../emulator/index'
+import { ADOBE_BASE, DELETION_STATES, EMULATOR_ADOBE_CLIENT_SECRET, isLive, type Emulator } from '../../emulator/index'
 
 /** States of a sandbox on its way out (Adobe's OpenAPI and its prose documents). */
-export const ON_THE_WAY_OUT = ['deleting', 'cleaning', 'de-provisioning']
+export const ON_THE_WAY_OUT: string[] = [...DELETION_STATES]
 
 /** Names of sandboxes that are neither deleted nor on their way out, the default one included. */
 export function liveSandboxes(emu: Emulator): string[] {
   return emu.adobe
     .sandboxes()
-    .filter(s => s.state !== 'deleted' && !ON_THE_WAY_OUT.includes(s.state))
+    .filter(isLive)
     .map(s => s.name)
     .sort()
 }

@@ -77,31 +77,14 @@ export function runnerMasks(stdout: string): string[] {
 }
 
 /**
- * Every piece of `length` characters of the secret (a longer piece holds one of them), so a
- * message cut in the middle of a secret, or a secret shown in part, is found too.
- */
-export function pieces(secret: string, length: number): string[] {
-  const out = new Set<string>()
-  for (let i = 0; i + length <= secret.length; i++) out.add(secret.slice(i, i + length))
-  return [...out]
-}
-
-/**
- * Pieces of `min` or more characters of any secret found in what a step showed: stdout
- * outside its `::add-mask::` lines, stderr, the summary. Empty when nothing was exposed.
+ * Pieces of `min` or more characters of any secret found in what a step showed (`shownText`:
+ * stdout outside its `::add-mask::` lines, stderr, the state, the summary). Empty when nothing
+ * was exposed.
  * Use secrets whose pieces cannot occur in ordinary text (see `distinctSecret`).
  */
 export function exposedPieces(run: StepRun, secrets: string[], min = 4): string[] {
-  const shown = [
-    ...run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')),
-    run.stderr,
-    run.summary
-  ].join('\n')
-  const found: string[] = []
-  for (const secret of secrets.filter(s => s.length >= min)) {
-    for (const piece of pieces(secret, min)) if (shown.includes(piece)) found.push(piece)
-  }
-  return found
+  const shown = shownText(run)
+  return secrets.filter(s => s.length >= min).flatMap(secret => fragments(secret, min).filter(piece => shown.includes(piece)))
 }
 
 // Letters that never run four in a row in the action's own words, in URLs, ids or dates.
