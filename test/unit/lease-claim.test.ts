@@ -26,7 +26,7 @@ const TIMING: LeaseTiming = { settleMs: 200, tentativeMs: 5000, pollMs: () => 10
 // For the race: a settle interval well above a busy machine's look-to-write time. A claim too
 // slow to trust holds the sandbox with its tentative record, and with if-full: fail the round
 // would end with no winner at all (safe, but not what this test is about).
-const RACE_TIMING: LeaseTiming = { ...TIMING, settleMs: 1000, tentativeMs: 10_000 }
+const RACE_TIMING: LeaseTiming = { ...TIMING, settleMs: 3000, tentativeMs: 30_000 }
 
 function claimant(runId: number, extra: Record<string, string> = {}) {
   const secrets = new Secrets(() => undefined)
@@ -76,8 +76,9 @@ describe('claim protocol', () => {
     seedReady(emu, 'ci-pool-1')
     const a = claimant(1)
     const b = claimant(2)
-    const attempt = claim(a.ctx, a.api, member('ci-pool-1'), Date.now(), TIMING)
-    await new Promise(r => setTimeout(r, 120))
+    // b writes half-way through a's settle interval, which a busy machine's look-to-write keeps under
+    const attempt = claim(a.ctx, a.api, member('ci-pool-1'), Date.now(), RACE_TIMING)
+    await new Promise(r => setTimeout(r, 1500))
     await b.api.setTitle('ci-pool-1', formatHeld(Date.now() + 60_000, 'fedcba9876543210', 'by=acme/other run=2.1 job=x'))
     expect(await attempt).toBeUndefined()
     expect(a.lines.join('\n')).toContain('Lost the claim on "ci-pool-1" (now held by by=acme/other run=2.1 job=x)')
