@@ -542,7 +542,8 @@ part()('every state of Adobe\'s OpenAPI', () => {
   })
 
   it.each(['creating', 'provisioning', 'resetting'])('reuse waits while the existing sandbox is %s, then hands it over active', async state => {
-    emu.adobe.setTimings({ createMs: 1500, resetMs: 1500 })
+    // Long enough to outlast the step's start on a loaded CI machine.
+    emu.adobe.setTimings({ createMs: 5000, resetMs: 5000 })
     emu.adobe.seed({ name: 'busy', type: 'development', state: state as 'creating' })
     const main = await runStep({ inputs: ad({ 'sandbox-name': 'busy' }), env })
     expect(main.exitCode, main.stdout).toBe(0)
