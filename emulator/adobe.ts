@@ -587,6 +587,18 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
       timings = { ...timings, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) }
     },
     timings: (): AdobeTimings => ({ ...timings }),
+    /**
+     * Ends the pending operation on a sandbox now, through its remaining states: a test seeds a
+     * sandbox busy for long and lets it finish once the step has seen it busy, however slowly
+     * the step started.
+     */
+    finishNow(name: string): void {
+      const rec = recs.find(r => r.name === name)
+      if (!rec?.op) return
+      const t = now()
+      for (const phase of rec.op.phases) phase.endsAt = Math.min(phase.endsAt, t)
+      settle(rec)
+    },
     failNext: (name: string): void => void nextFails.add(name),
     block: (name: string, code: BlockCode): void => void blocks.set(name, code),
     becameActiveAt: (name: string): number | undefined => find(name)?.activeAt,

@@ -93,6 +93,8 @@ export interface Emulator {
     get(name: string): Sandbox | undefined
     seed(s: SandboxSeed): Sandbox
     setTimings(t: Partial<AdobeTimings>): void
+    /** ends the sandbox's pending operation now, through its remaining states */
+    finishNow(name: string): void
     failNext(name: string): void
     block(name: string, code: BlockCode): void
     becameActiveAt(name: string): number | undefined
@@ -478,6 +480,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       get: adobe.get,
       seed: adobe.seed,
       setTimings: adobe.setTimings,
+      finishNow: adobe.finishNow,
       failNext: adobe.failNext,
       block: adobe.block,
       becameActiveAt: adobe.becameActiveAt,

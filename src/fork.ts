@@ -1,7 +1,7 @@
 // Pull requests from forks get no Actions secrets, and runs started by Dependabot get only
 // Dependabot secrets: the step then sees empty credentials. Say why, and what to do, instead
 // of a bare "credentials are missing".
-import { readFileSync } from 'node:fs'
+import { eventPayload } from './github-context'
 import type { InputSource } from './inputs'
 
 export const PWN_REQUESTS_GUIDE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/'
@@ -22,16 +22,11 @@ export interface Trigger {
 }
 
 export function triggerFromEnv(env: NodeJS.ProcessEnv): Trigger {
-  let payload: Record<string, unknown> = {}
-  try {
-    if (env.GITHUB_EVENT_PATH) payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>
-  } catch {
-    // No readable payload: then it is no pull request we can judge.
-  }
   return {
     event: env.GITHUB_EVENT_NAME ?? '',
     actors: [env.GITHUB_ACTOR ?? '', env.GITHUB_TRIGGERING_ACTOR ?? ''].filter(Boolean),
-    payload: payload && typeof payload === 'object' ? payload : {}
+    // no readable payload: then it is no pull request we can judge
+    payload: eventPayload(env)
   }
 }
 

@@ -1,5 +1,7 @@
-// What the action needs to know about the workflow run, from @actions/github's context.
-import { context } from '@actions/github'
+// What the action needs to know about the workflow run, from the variables and the event
+// file the runner gives every step. Read here rather than through @actions/github's context,
+// so that a step that never calls GitHub does not load Octokit at all.
+import { readFileSync } from 'node:fs'
 
 export interface RunInfo {
   /** owner/name */
@@ -20,26 +22,42 @@ export interface RunInfo {
   job?: string
 }
 
-export function runInfoFromContext(): RunInfo {
-  let owner = ''
-  let repo = ''
+/** The event that started the run (GITHUB_EVENT_PATH); empty when there is none or it cannot be read. */
+export function eventPayload(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   try {
-    ;({ owner, repo } = context.repo)
+    const payload: unknown = env.GITHUB_EVENT_PATH ? JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) : {}
+    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {}
   } catch {
-    // GITHUB_REPOSITORY is unset outside the runner; names then say "local".
+    return {}
   }
-  const pr = context.payload?.pull_request?.number
+}
+
+const positive = (value: string | undefined): number | undefined => {
+  const n = Number.parseInt(value ?? '', 10)
+  return Number.isFinite(n) && n > 0 ? n : undefined
+}
+
+export function runInfoFromContext(env: NodeJS.ProcessEnv = process.env): RunInfo {
+  const payload = eventPayload(env)
+  // GITHUB_REPOSITORY, else the event's repository; outside the runner neither, and names say "local".
+  const fromEvent = payload.repository as { name?: unknown; owner?: { login?: unknown } } | undefined
+  const [owner = '', repo = ''] = env.GITHUB_REPOSITORY
+    ? env.GITHUB_REPOSITORY.split('/')
+    : typeof fromEvent?.owner?.login === 'string' && typeof fromEvent.name === 'string'
+      ? [fromEvent.owner.login, fromEvent.name]
+      : []
+  const pr = (payload.pull_request as { number?: unknown } | undefined)?.number
   return {
     repository: owner && repo ? `${owner}/${repo}` : '',
     repo: repo || 'local',
     prNumber: typeof pr === 'number' ? pr : undefined,
-    runId: context.runId || 0,
-    runAttempt: context.runAttempt || 1,
-    serverUrl: context.serverUrl || 'https://github.com',
-    apiUrl: context.apiUrl || 'https://api.github.com',
-    eventName: context.eventName || undefined,
-    workflow: context.workflow || undefined,
-    job: context.job || undefined
+    runId: positive(env.GITHUB_RUN_ID) ?? 0,
+    runAttempt: positive(env.GITHUB_RUN_ATTEMPT) ?? 1,
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    eventName: env.GITHUB_EVENT_NAME || undefined,
+    workflow: env.GITHUB_WORKFLOW || undefined,
+    job: env.GITHUB_JOB || undefined
   }
 }
 

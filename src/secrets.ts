@@ -90,12 +90,24 @@ export function base64Cores(value: string): string[] {
   return cores
 }
 
+/**
+ * The characters that begin every written form of a character other than itself (`\u`,
+ * `%XX`, `&#..;`, `&amp;`, `+`): text without any of them can hold a secret only as itself.
+ */
+const ESCAPES = /[\\%&+]/
+
+interface Known {
+  value: string
+  /** the pattern for any mix of written forms, built when text first needs it */
+  pattern?: RegExp
+}
+
 export class Secrets {
   private readonly values = new Set<string>()
   /** exact forms, longest first: the base64 ones (whole and cores) */
   private forms: string[] = []
-  /** one pattern per secret, longest secret first */
-  private patterns: { length: number; pattern: RegExp }[] = []
+  /** every secret, longest first */
+  private known: Known[] = []
 
   constructor(private readonly mask: MaskFn) {}
 
@@ -112,7 +124,7 @@ export class Secrets {
     const bytes = Buffer.from(v)
     const whole = [base64(bytes, false), base64(bytes, true)]
     this.forms = [...new Set([...this.forms, ...whole, ...base64Cores(v)])].sort((a, b) => b.length - a.length)
-    this.patterns = [...this.patterns, { length: v.length, pattern: secretPattern(v) }].sort((a, b) => b.length - a.length)
+    this.known = [...this.known, { value: v }].sort((a, b) => b.value.length - a.value.length)
   }
 
   has(value: string): boolean {
@@ -123,8 +135,14 @@ export class Secrets {
   redact(text: string): string {
     let out = text
     // Base64 first: its characters could hold a short secret's own letters.
-    for (const form of this.forms) out = out.split(form).join(REDACTED)
-    for (const { pattern } of this.patterns) out = out.replace(pattern, REDACTED)
+    for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(REDACTED)
+    // Most text has no escapes at all: a plain search finds all there is, and the step never
+    // builds the large pattern of a long token.
+    const escaped = ESCAPES.test(out)
+    for (const secret of this.known) {
+      if (!escaped) out = out.split(secret.value).join(REDACTED)
+      else out = out.replace((secret.pattern ??= secretPattern(secret.value)), REDACTED)
+    }
     return out
   }
 }

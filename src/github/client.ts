@@ -4,7 +4,7 @@
 // client remembers what `x-ratelimit-remaining` and `x-ratelimit-reset` said and waits for the
 // reset rather than spend a request it knows will be refused. Lookups are cached: one request
 // per pull request or run, however many sandboxes name it.
-import { getOctokit } from '@actions/github'
+import type { getOctokit } from '@actions/github'
 import { ActionError, CancelledError, DeadlineError, InputError, ProviderError } from '../errors'
 import type { Deadline } from '../deadline'
 import { parseBaseUrl } from '../inputs'
@@ -12,6 +12,8 @@ import type { Http, RawResponse } from '../http'
 import type { Logger } from '../log'
 
 export const GITHUB = 'GitHub'
+
+type Octokit = ReturnType<typeof getOctokit>
 
 export interface PullState {
   number: number
@@ -64,7 +66,7 @@ export function githubApiUrl(value: string | undefined): string {
 export class GitHubClient {
   /** requests sent (the rate-limit probe included) */
   requests = 0
-  private readonly octokit: ReturnType<typeof getOctokit>
+  private octokitLoad?: Promise<Octokit>
   private doing = 'call the GitHub API'
   private queue: Promise<unknown> = Promise.resolve()
   private remaining?: number
@@ -72,14 +74,22 @@ export class GitHubClient {
   private readonly pulls = new Map<string, Promise<PullState>>()
   private readonly runs = new Map<string, Promise<RunState>>()
 
+  private readonly baseUrl: string
+
   constructor(
     private readonly http: Http,
-    token: string,
+    private readonly token: string,
     apiUrl: string,
     private readonly deadline: Deadline,
     private readonly log: Logger
   ) {
-    this.octokit = getOctokit(token, { baseUrl: githubApiUrl(apiUrl), request: { fetch: this.fetch } })
+    this.baseUrl = githubApiUrl(apiUrl)
+  }
+
+  /** Octokit, loaded on the first call: most steps never talk to GitHub, and it is slow to load. */
+  private octokit(): Promise<Octokit> {
+    this.octokitLoad ??= import(/* webpackMode: "eager" */ '@actions/github').then(m => m.getOctokit(this.token, { baseUrl: this.baseUrl, request: { fetch: this.fetch } }))
+    return this.octokitLoad
   }
 
   /** Octokit's fetch: one request through the HTTP layer, after the rate-limit gate. */
@@ -150,7 +160,7 @@ export class GitHubClient {
 
   /** One cheap request (it does not count against the limit) that proves the token works. */
   async checkToken(): Promise<void> {
-    await this.call('check github-token', () => this.octokit.request('GET /rate_limit'))
+    await this.call('check github-token', async () => (await this.octokit()).request('GET /rate_limit'))
   }
 
   pull(repository: string, number: number): Promise<PullState> {
@@ -159,7 +169,7 @@ export class GitHubClient {
     if (!hit) {
       const [owner, repo] = repository.split('/')
       hit = this.call(`look up pull request ${repository}#${number}`, async () => {
-        const { data } = await this.octokit.rest.pulls.get({ owner, repo, pull_number: number })
+        const { data } = await (await this.octokit()).rest.pulls.get({ owner, repo, pull_number: number })
         const state: PullState = { number, state: data.state === 'closed' ? 'closed' : 'open', merged: Boolean(data.merged || data.merged_at) }
         if (data.head?.repo?.full_name) state.headRepository = data.head.repo.full_name
         return state
@@ -175,7 +185,7 @@ export class GitHubClient {
     if (!hit) {
       const [owner, repo] = repository.split('/')
       hit = this.call(`look up workflow run ${id} of ${repository}`, async () => {
-        const { data } = await this.octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: id })
+        const { data } = await (await this.octokit()).rest.actions.getWorkflowRun({ owner, repo, run_id: id })
         return { id, status: String(data.status ?? ''), conclusion: data.conclusion ?? null, attempt: Number(data.run_attempt ?? 1) }
       })
       this.runs.set(key, hit)
@@ -187,7 +197,8 @@ export class GitHubClient {
   comments(repository: string, issue: number): Promise<CommentRecord[]> {
     const [owner, repo] = repository.split('/')
     return this.call(`list the comments of pull request ${repository}#${issue}`, async () => {
-      const all = await this.octokit.paginate(this.octokit.rest.issues.listComments, { owner, repo, issue_number: issue, per_page: 100 })
+      const octokit = await this.octokit()
+      const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue, per_page: 100 })
       return all.map(c => ({ id: c.id, body: c.body ?? '' }))
     })
   }
@@ -195,7 +206,7 @@ export class GitHubClient {
   createComment(repository: string, issue: number, body: string): Promise<CommentRecord> {
     const [owner, repo] = repository.split('/')
     return this.call(`comment on pull request ${repository}#${issue}`, async () => {
-      const { data } = await this.octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body })
+      const { data } = await (await this.octokit()).rest.issues.createComment({ owner, repo, issue_number: issue, body })
       return { id: data.id, body: data.body ?? '' }
     })
   }
@@ -203,7 +214,7 @@ export class GitHubClient {
   updateComment(repository: string, id: number, body: string): Promise<CommentRecord> {
     const [owner, repo] = repository.split('/')
     return this.call(`update comment ${id} on ${repository}`, async () => {
-      const { data } = await this.octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })
+      const { data } = await (await this.octokit()).rest.issues.updateComment({ owner, repo, comment_id: id, body })
       return { id: data.id, body: data.body ?? '' }
     })
   }

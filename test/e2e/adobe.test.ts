@@ -1,17 +1,14 @@
 // Adobe end to end: the bundled action against the emulator's IMS and Sandbox API.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { expectMaskedEverywhere } from '../harness/secrets'
 import { bearerTokens, expectOnlyLive, ON_THE_WAY_OUT } from '../harness/adobe'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 
 // A fresh emulator per test, so each test's "nothing left behind" check sees only its own work.
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 600, resetMs: 600, deleteMs: 300 } })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 600, resetMs: 600, deleteMs: 300 } })
 
 const PR_EVENT = { name: 'pull_request', payload: { pull_request: { number: 17 }, number: 17 } }
 
@@ -72,14 +69,18 @@ describe('adobe create', () => {
   })
 
   it('if-exists: reuse waits while the existing sandbox is still being created', async () => {
-    // Long enough to outlast the next step's start on a busy machine.
-    emu.adobe.setTimings({ createMs: 4000 })
+    // Busy for far longer than any step start; it ends once the step says it is waiting.
+    const adobe = emu.adobe
+    adobe.setTimings({ createMs: 60_000 })
     // another job's create, which does not wait
     const first = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating', wait: 'false', cleanup: 'none' }) })
     expect(first.exitCode, first.stdout).toBe(0)
-    const before = emu.adobe.get('pool-creating')?.state
+    const before = adobe.get('pool-creating')?.state
     expect(['creating', 'provisioning']).toContain(before)
-    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating' }) })
+    const main = await runStep({
+      inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating' }),
+      onLine: line => /exists and is (creating|provisioning): waiting/.test(line) && adobe.finishNow('pool-creating')
+    })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toMatch(/exists and is (creating|provisioning): waiting until it is active/)
     expect(main.outputs.sandbox_state).toBe('active')
@@ -89,9 +90,14 @@ describe('adobe create', () => {
   })
 
   it('if-exists: reuse waits while the existing sandbox is resetting', async () => {
-    emu.adobe.setTimings({ resetMs: 1500 })
-    emu.adobe.seed({ name: 'pool-resetting', type: 'development', state: 'resetting' })
-    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-resetting' }) })
+    // Busy for far longer than any step start; it ends once the step says it is waiting.
+    const adobe = emu.adobe
+    adobe.setTimings({ resetMs: 60_000 })
+    adobe.seed({ name: 'pool-resetting', type: 'development', state: 'resetting' })
+    const main = await runStep({
+      inputs: adobeInputs(emu, { 'sandbox-name': 'pool-resetting' }),
+      onLine: line => line.includes('exists and is resetting: waiting') && adobe.finishNow('pool-resetting')
+    })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toContain('exists and is resetting: waiting until it is active')
     expect(main.outputs.sandbox_state).toBe('active')
@@ -282,14 +288,18 @@ describe('adobe licence', () => {
 
 describe('adobe create over a sandbox being deleted', () => {
   it('waits until the old one is gone, then creates it anew', async () => {
-    // Long enough to outlast the next step's start on a busy machine.
-    emu.adobe.setTimings({ deleteMs: 4000 })
-    emu.adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
+    // Busy for far longer than any step start; it ends once the step says it is waiting.
+    const adobe = emu.adobe
+    adobe.setTimings({ deleteMs: 60_000 })
+    adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
     await runStep({ inputs: adobeInputs(emu, { operation: 'delete', 'sandbox-name': 'recycled', wait: 'false' }) })
-    expect(ON_THE_WAY_OUT).toContain(emu.adobe.get('recycled')?.state)
-    const { main } = await runJob({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }) })
+    expect(ON_THE_WAY_OUT).toContain(adobe.get('recycled')?.state)
+    const waiting = /is being deleted \((deleting|cleaning|de-provisioning)\): waiting until it is gone/
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }), onLine: line => waiting.test(line) && adobe.finishNow('recycled') })
+    adobe.setTimings({ deleteMs: 300 })
+    await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }), state: main.state })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(main.stdout).toMatch(/is being deleted \((deleting|cleaning|de-provisioning)\): waiting until it is gone/)
+    expect(main.stdout).toMatch(waiting)
     expect(main.outputs.created).toBe('true')
     expectOnlyLive(emu)
   })

@@ -1,16 +1,12 @@
 // Cancellation: the runner sends SIGINT (then SIGTERM) to a cancelled step. The main step
 // must stop waiting at once, keep the state it saved, and the post step must clean up.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runStep } from '../../scripts/local-runner'
 import { expectOnlyLive } from '../harness/adobe'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 4000, deleteMs: 200 } })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 4000, deleteMs: 200 } })
 
 describe('cancel', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s during an Adobe create wait: the step stops within a second and the post step deletes the sandbox', async signal => {

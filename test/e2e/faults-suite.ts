@@ -4,41 +4,49 @@
 // with a clear message; once the post step has run the emulator holds no sandbox the case
 // did not mean to keep, no piece of a secret was shown, and every Sandbox API call carried
 // `x-sandbox-name`. Leaks and exposures are counted across the file and printed at the end.
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect } from 'vitest'
 import { ADOBE_BASE, ECHO_ENCODINGS, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator, type Fault } from '../../emulator/index'
 import { errors, runStep, type StepOptions, type StepRun } from '../../scripts/local-runner'
 import { bearerTokens, callsWithoutSandboxHeader, leakedSandboxes } from '../harness/adobe'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { distinctSecret, expectMaskedEverywhere, exposedPieces } from '../harness/secrets'
+import { forwarding, perTest } from '../harness/per-test'
 
 const API = `${ADOBE_BASE}/sandboxes`
 const REQUEST_TIMEOUT_MS = 1000
 /** how long the post step looks for a create of unknown outcome, in these tests */
 const GRACE_MS = 4000
 
-let emu: Emulator
-// Fresh credentials per case, made of letters that never run four in a row in ordinary
-// output, so that any piece of them in a log is a leak.
-let clientSecret: string
-let trackstarKey: string
+/** One case's own emulator and credentials: the cases of a shard run side by side. */
+interface Case {
+  emu: Emulator
+  clientSecret: string
+  trackstarKey: string
+}
 const tally = { ran: 0, leaked: 0, exposed: 0 }
 
-async function startFor(adobe: Record<string, unknown> = {}): Promise<Emulator> {
-  // characters that JSON, URL, form and base64 encodings each change, so every encoding differs
-  clientSecret = distinctSecret(24, '/+&%"é')
-  trackstarKey = distinctSecret(24, '/+&%')
-  return startEmulator({
+async function startCase(): Promise<Case> {
+  // Fresh credentials per case, made of letters that never run four in a row in ordinary
+  // output, so that any piece of them in a log is a leak; characters that JSON, URL, form
+  // and base64 encodings each change, so every encoding differs.
+  const clientSecret = distinctSecret(24, '/+&%"é')
+  const trackstarKey = distinctSecret(24, '/+&%')
+  const emu = await startEmulator({
     // A reset outlasts the retry that follows a lost answer, even on a busy machine, so the
     // retry's follow-up lookup still finds it resetting (see "Noticed" in the closing note).
-    adobe: { createMs: 300, resetMs: 1500, deleteMs: 200, clients: [{ clientId: EMULATOR_ADOBE_CLIENT_ID, clientSecret, orgId: EMULATOR_ADOBE_ORG_ID }], ...adobe },
+    adobe: { createMs: 300, resetMs: 1500, deleteMs: 200, clients: [{ clientId: EMULATOR_ADOBE_CLIENT_ID, clientSecret, orgId: EMULATOR_ADOBE_ORG_ID }] },
     trackstar: { apiKeys: [trackstarKey] }
   })
+  return { emu, clientSecret, trackstarKey }
 }
 
-beforeEach(async () => {
-  emu = await startFor()
-})
-afterEach(async () => emu?.close())
+const cases = perTest(startCase, c => c.emu.close())
+const it = cases.it
+/** the running case's emulator */
+const emu = forwarding(() => cases.current().emu)
+const clientSecret = (): string => cases.current().clientSecret
+const trackstarKey = (): string => cases.current().trackstarKey
+
 afterAll(() => console.log(`fault suite part: ${tally.ran} cases ran, ${tally.leaked} leaked a sandbox, ${tally.exposed} exposed a secret`))
 
 /** Secrets of this case with the length of piece that counts as exposing them. */
@@ -49,8 +57,8 @@ function caseSecrets(runs: StepRun[]): { secret: string; min: number }[] {
   // A bearer token's first parts are a fixed header and readable claims: its signature is the secret part.
   for (const t of bearerTokens(emu)) issued.push(t.split('.').at(-1) ?? t)
   return [
-    { secret: clientSecret, min: 4 },
-    { secret: trackstarKey, min: 4 },
+    { secret: clientSecret(), min: 4 },
+    { secret: trackstarKey(), min: 4 },
     ...issued.filter(t => t && t.length >= 16).map(secret => ({ secret, min: 8 }))
   ]
 }
@@ -68,7 +76,7 @@ function settle(runs: StepRun[], keep: string[] = []): void {
   expect(leaked, 'sandboxes left behind').toEqual([])
   expect(exposed, 'pieces of secrets shown').toEqual([])
   expect(callsWithoutSandboxHeader(emu), 'Sandbox API calls without x-sandbox-name').toEqual([])
-  for (const run of runs) expectMaskedEverywhere(run, [clientSecret, trackstarKey])
+  for (const run of runs) expectMaskedEverywhere(run, [clientSecret(), trackstarKey()])
 }
 
 /** 'ok-if-idempotent': a call that is safe to repeat retries it and succeeds; an Adobe create fails. */
@@ -113,8 +121,8 @@ interface Operation {
 
 const env = { EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), EPHEMERAL_SANDBOX_CREATE_GRACE_MS: String(GRACE_MS) }
 // The post step runs on cleanup-timeout: bounded like the main step's timeout.
-const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', 'cleanup-timeout': '20', 'trackstar-api-key': trackstarKey, ...extra })
-const ad = (extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', 'cleanup-timeout': '20', 'adobe-client-secret': clientSecret, ...extra })
+const ts = (extra: Record<string, string> = {}): Record<string, string> => trackstarInputs(emu, { timeout: '20', 'cleanup-timeout': '20', 'trackstar-api-key': trackstarKey(), ...extra })
+const ad = (extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { timeout: '20', 'cleanup-timeout': '20', 'adobe-client-secret': clientSecret(), ...extra })
 
 /** main (faults injected first), then post with its state */
 async function job(inputs: Record<string, string>, inject: () => void): Promise<{ faulted: StepRun; all: StepRun[] }> {
@@ -517,14 +525,18 @@ part()('safety fails closed', () => {
 
 part()('every state of Adobe\'s OpenAPI', () => {
   it.each(['cleaning', 'de-provisioning', 'deleting'])('a create over a name whose sandbox is %s waits until it is gone, then creates', async state => {
-    emu.adobe.setTimings({ deleteMs: 1500 })
-    emu.adobe.seed({ name: 'recycled', type: 'development', state: state as 'cleaning' })
+    // Busy for far longer than any step start; it ends once the step says it is waiting.
+    const adobe = emu.adobe
+    adobe.setTimings({ deleteMs: 60_000 })
+    adobe.seed({ name: 'recycled', type: 'development', state: state as 'cleaning' })
+    const waiting = `is being deleted (${state}): waiting until it is gone, then creating it anew`
     const inputs = ad({ 'sandbox-name': 'recycled' })
-    const main = await runStep({ inputs, env })
+    const main = await runStep({ inputs, env, onLine: line => line.includes(waiting) && adobe.finishNow('recycled') })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(main.stdout).toContain(`is being deleted (${state}): waiting until it is gone, then creating it anew`)
+    expect(main.stdout).toContain(waiting)
     expect(main.outputs.created).toBe('true')
     expect(calls('POST')).toBe(1)
+    adobe.setTimings({ deleteMs: 200 })
     const post = await runStep({ inputs, env, state: main.state })
     settle([main, post])
   })
@@ -533,21 +545,26 @@ part()('every state of Adobe\'s OpenAPI', () => {
     const inputs = ad({ 'sandbox-name': 'going-anyway' })
     const main = await runStep({ inputs, env })
     expect(main.exitCode, main.stdout).toBe(0)
-    emu.adobe.setTimings({ deleteMs: 3000 })
-    emu.adobe.seed({ name: 'going-anyway', type: 'development', state: state as 'cleaning' })
-    const post = await runStep({ inputs, env, state: main.state })
-    expect(post.stdout).toContain(`Sandbox "going-anyway" is already being deleted (${state})`)
+    // Busy for far longer than any step start; it ends once the post step has seen it.
+    const adobe = emu.adobe
+    adobe.setTimings({ deleteMs: 60_000 })
+    adobe.seed({ name: 'going-anyway', type: 'development', state: state as 'cleaning' })
+    const seen = `Sandbox "going-anyway" is already being deleted (${state})`
+    const post = await runStep({ inputs, env, state: main.state, onLine: line => line.includes(seen) && adobe.finishNow('going-anyway') })
+    expect(post.stdout).toContain(seen)
     expect(calls('DELETE')).toBe(0)
     settle([main, post])
   })
 
   it.each(['creating', 'provisioning', 'resetting'])('reuse waits while the existing sandbox is %s, then hands it over active', async state => {
-    // Long enough to outlast the step's start on a loaded CI machine.
-    emu.adobe.setTimings({ createMs: 5000, resetMs: 5000 })
-    emu.adobe.seed({ name: 'busy', type: 'development', state: state as 'creating' })
-    const main = await runStep({ inputs: ad({ 'sandbox-name': 'busy' }), env })
+    // Busy for far longer than any step start; it ends once the step says it is waiting.
+    const adobe = emu.adobe
+    adobe.setTimings({ createMs: 60_000, resetMs: 60_000 })
+    adobe.seed({ name: 'busy', type: 'development', state: state as 'creating' })
+    const waiting = `exists and is ${state}: waiting until it is active`
+    const main = await runStep({ inputs: ad({ 'sandbox-name': 'busy' }), env, onLine: line => line.includes(waiting) && adobe.finishNow('busy') })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(main.stdout).toContain(`exists and is ${state}: waiting until it is active`)
+    expect(main.stdout).toContain(waiting)
     expect(main.outputs.sandbox_state).toBe('active')
     settle([main], ['busy'])
   })

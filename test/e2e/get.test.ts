@@ -1,18 +1,15 @@
 // operation: get, end to end: a later job's credentials and record for an existing sandbox,
 // changing nothing and leaving nothing for the post step.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 import { bearerTokens } from '../harness/adobe'
 import { expectMaskedEverywhere } from '../harness/secrets'
 import { LEASE_ENV, seedHeld, seedReady } from '../harness/lease'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 600, resetMs: 600, deleteMs: 300 } })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 600, resetMs: 600, deleteMs: 300 } })
 
 const changes = () => emu.requests.filter(r => r.path.startsWith(ADOBE_BASE) && r.method !== 'GET')
 
@@ -45,12 +42,14 @@ describe('adobe get', () => {
   })
 
   it('waits while the sandbox is resetting, then answers', async () => {
-    // Long enough to outlast the step's start on a busy machine.
-    emu.adobe.setTimings({ resetMs: 3000 })
-    emu.adobe.seed({ name: 'shared-box', type: 'development', state: 'resetting' })
-    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'get', 'sandbox-name': 'shared-box' }) })
+    // Busy for far longer than any step start; it ends once the step says it is waiting.
+    const adobe = emu.adobe
+    adobe.setTimings({ resetMs: 60_000 })
+    adobe.seed({ name: 'shared-box', type: 'development', state: 'resetting' })
+    const waiting = 'Sandbox "shared-box" is resetting: waiting until it is active'
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'get', 'sandbox-name': 'shared-box' }), onLine: line => line.includes(waiting) && adobe.finishNow('shared-box') })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(main.stdout).toContain('Sandbox "shared-box" is resetting: waiting until it is active')
+    expect(main.stdout).toContain(waiting)
     expect(main.outputs.sandbox_state).toBe('active')
     expect(main.outputs.lease_expires_at).toBeUndefined()
     expect(changes()).toEqual([])

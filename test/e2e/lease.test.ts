@@ -1,18 +1,15 @@
 // Lease from a pool, end to end: the bundled action against the emulator, the post step
 // releasing, concurrent claims, stale takeover, if-full for lease and create, and a cancel.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, startEmulator, type Emulator, type Fault } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, type Fault } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 import { bearerTokens } from '../harness/adobe'
 import { expectMaskedEverywhere } from '../harness/secrets'
 import { LEASE_ENV, seedHeld, seedReady } from '../harness/lease'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 600, resetMs: 600, deleteMs: 300 } })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 600, resetMs: 600, deleteMs: 300 } })
 
 const env = (runId: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...LEASE_ENV, GITHUB_RUN_ID: runId, GITHUB_JOB: 'test', ...extra })
 const leaseInputs = (pool: string, extra: Record<string, string> = {}): Record<string, string> => adobeInputs(emu, { operation: 'lease', pool, ...extra })

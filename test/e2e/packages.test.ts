@@ -1,17 +1,16 @@
 // adobe-package-id end to end: once the sandbox is active the bundled action imports the
 // sandbox-tooling package and waits for its job within `timeout`; a job that fails, a cancel
 // or a timeout fails the step and the post step still deletes the sandbox.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_ADOBE_ORG_ID, TOOLING_BASE, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_ADOBE_ORG_ID, TOOLING_BASE } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { adobeInputs, credentialRole } from '../../scripts/emulator-inputs'
 import { bearerTokens, expectOnlyLive } from '../harness/adobe'
 import { readSchemas } from '../../scripts/later-step'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 400, resetMs: 400, deleteMs: 200 }, platform: { tooling: { pendingMs: 1200, runMs: 2500 } } })
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 400, resetMs: 400, deleteMs: 200 }, platform: { tooling: { pendingMs: 1200, runMs: 2500 } } }, emu => {
   emu.platform.roles.seed(credentialRole('role-ci'))
   emu.platform.tooling.seed({
     id: 'pkg-seed',
@@ -22,7 +21,6 @@ beforeEach(async () => {
     ]
   })
 })
-afterEach(async () => emu?.close())
 
 const submits = () => emu.requests.filter(r => r.path.startsWith(`${TOOLING_BASE}/packages/import`))
 

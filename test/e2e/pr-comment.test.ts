@@ -2,8 +2,9 @@
 // request (found by its hidden marker, updated in place, never a second one across runs),
 // with the sandbox, its state, type, title, the run that made it and what cleanup does; a
 // token that may not comment is a notice; outside a pull request it is a notice too.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator, type GithubToken } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { type GithubToken } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { adobeInputs, githubEnv } from '../../scripts/emulator-inputs'
 import { bearerTokens, expectOnlyLive } from '../harness/adobe'
@@ -12,7 +13,7 @@ import { expectMaskedEverywhere } from '../harness/secrets'
 const REPO = 'acme/Shop_API'
 const TOKEN = 'ghs_commentToken0123456789abcdefXYZ'
 const PR = 7
-let emu: Emulator
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 200, deleteMs: 100 } })
 
 const prEvent = (head = REPO) => ({
   name: 'pull_request',
@@ -27,10 +28,6 @@ const inputs = (extra: Record<string, string> = {}) => adobeInputs(emu, { 'pr-co
 const githubCalls = () => emu.requests.filter(r => r.path.startsWith('/api/v3/'))
 const notices = (run: StepRun) => run.stdout.split('\n').filter(l => l.startsWith('::notice'))
 
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 200, deleteMs: 100 } })
-})
-afterEach(async () => emu?.close())
 
 describe('pr-comment', () => {
   it('one comment across the main step, the post step and a second run, updated in place', async () => {

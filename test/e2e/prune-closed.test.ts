@@ -4,9 +4,10 @@
 // cannot read, makes one request per PR or run, and keeps what GitHub does not answer for.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { parse } from 'yaml'
-import { isLive, startEmulator, type Emulator, type GithubToken } from '../../emulator/index'
+import { isLive, type GithubToken } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { defaultSandboxTitle, type Lifetime } from '../../src/naming'
 import { errors, ROOT, runStep } from '../../scripts/local-runner'
 import { adobeInputs, githubEnv } from '../../scripts/emulator-inputs'
@@ -17,7 +18,7 @@ const REPO = 'acme/Shop_API' // GITHUB_REPOSITORY in scripts/local-runner.ts
 const TOKEN = 'ghs_emulatorToken0123456789abcdefXYZ'
 const HOUR = 3600
 const DAY = 86_400
-let emu: Emulator
+const { emu, it } = emulatorPerTest({ adobe: { licenseLimit: 100, deleteMs: 100 } })
 
 const title = (lifetime: Lifetime, runId: number, prNumber?: number, repository = REPO, runAttempt = 1): string =>
   defaultSandboxTitle({ repository, repo: repository.split('/')[1], runId, runAttempt, prNumber, serverUrl: 'https://github.com' }, lifetime)
@@ -76,10 +77,6 @@ const githubRequests = () => emu.requests.filter(r => r.path.startsWith('/api/v3
 const adobeRequests = () => emu.requests.filter(r => !r.path.startsWith('/api/v3/'))
 const live = (name: string) => isLive(emu.adobe.get(name))
 
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { licenseLimit: 100, deleteMs: 100 } })
-})
-afterEach(async () => emu?.close())
 
 describe('prune-closed', () => {
   it('deletes closed and merged PRs and finished runs whatever their age, keeps open PRs and running runs, ages the rest', async () => {

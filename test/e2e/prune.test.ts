@@ -1,35 +1,37 @@
 // Prune at fleet scale: hundreds of sandboxes across several pages; only the stale
 // development ones with the prefix go, with a bounded number of deletions in flight.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runStep } from '../../scripts/local-runner'
 import { bearerTokens, callsWithoutSandboxHeader, liveSandboxes } from '../harness/adobe'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
 const DAY = 86_400
-let emu: Emulator
-let stale: string[]
-let kept: string[]
+interface Member {
+  name: string
+  ageSeconds: number
+  type?: 'development' | 'production'
+  state?: 'active' | 'failed' | 'deleted'
+  stale: boolean
+}
+const series = (n: number, make: (i: number) => Member): Member[] => Array.from({ length: n }, (_, i) => make(i))
+/** the fleet every test starts with, and which of it prune should delete */
+const FLEET: Member[] = [
+  ...series(120, i => ({ name: `gh-ci-stale-${i}`, ageSeconds: 3 * DAY + i, stale: true })),
+  ...series(10, i => ({ name: `gh-ci-failed-${i}`, ageSeconds: 2 * DAY, state: 'failed', stale: true })),
+  ...series(60, i => ({ name: `gh-ci-young-${i}`, ageSeconds: 3600 + i, stale: false })),
+  ...series(60, i => ({ name: `team-old-${i}`, ageSeconds: 10 * DAY, stale: false })),
+  ...series(30, i => ({ name: `gh-ci-prodlike-${i}`, ageSeconds: 10 * DAY, type: 'production', stale: false })),
+  ...series(30, i => ({ name: `gh-ci-gone-${i}`, ageSeconds: 10 * DAY, state: 'deleted', stale: false }))
+]
+const stale = FLEET.filter(m => m.stale).map(m => m.name).sort()
+const kept = FLEET.filter(m => !m.stale).map(m => m.name)
 
-beforeEach(async () => {
-  // A little latency so that deletions overlap and the concurrency bound is really tested.
-  emu = await startEmulator({ latencyMs: 5, adobe: { licenseLimit: 10_000 } })
-  stale = []
-  kept = []
-  const seed = (name: string, ageSeconds: number, extra: { type?: 'development' | 'production'; state?: 'active' | 'failed' | 'deleted' }, isStale: boolean): void => {
-    emu.adobe.seed({ name, ageSeconds, type: extra.type ?? 'development', state: extra.state ?? 'active' })
-    ;(isStale ? stale : kept).push(name)
-  }
-  for (let i = 0; i < 120; i++) seed(`gh-ci-stale-${i}`, 3 * DAY + i, {}, true)
-  for (let i = 0; i < 10; i++) seed(`gh-ci-failed-${i}`, 2 * DAY, { state: 'failed' }, true)
-  for (let i = 0; i < 60; i++) seed(`gh-ci-young-${i}`, 3600 + i, {}, false)
-  for (let i = 0; i < 60; i++) seed(`team-old-${i}`, 10 * DAY, {}, false)
-  for (let i = 0; i < 30; i++) seed(`gh-ci-prodlike-${i}`, 10 * DAY, { type: 'production' }, false)
-  for (let i = 0; i < 30; i++) seed(`gh-ci-gone-${i}`, 10 * DAY, { state: 'deleted' }, false)
-  stale.sort()
+// A little latency so that deletions overlap and the concurrency bound is really tested.
+const { emu, it } = emulatorPerTest({ latencyMs: 5, adobe: { licenseLimit: 10_000 } }, emu => {
+  for (const m of FLEET) emu.adobe.seed({ name: m.name, ageSeconds: m.ageSeconds, type: m.type ?? 'development', state: m.state ?? 'active' })
 })
-afterEach(async () => emu?.close())
 
 const pruneInputs = (extra: Record<string, string> = {}): Record<string, string> =>
   adobeInputs(emu, { operation: 'prune', 'prune-prefix': 'gh-ci-', 'prune-older-than': '24h', ...extra })

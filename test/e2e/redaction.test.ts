@@ -1,16 +1,13 @@
 // Secrets never reach a log line, an error, the state or the summary, in any encoding a
 // provider might echo them back in, and also when they came from environment fallbacks.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere, forms, runnerMasks } from '../harness/secrets'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 0, deleteMs: 0 } })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 0, deleteMs: 0 } })
 
 const KEY = 'tsk_"odd/key+with&chars=1%2F'
 

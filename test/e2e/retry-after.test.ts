@@ -2,8 +2,9 @@
 // negative, in the past, unreadable or absurdly large are clamped (at least 1 s after a 429,
 // at most a minute, half of what is left of `timeout` when that is less), so the step neither
 // storms the provider nor gives up at once. Attempts are counted from the emulator's log.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator, type Fault } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { type Fault } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { runStep } from '../../scripts/local-runner'
 import { trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
@@ -11,11 +12,7 @@ import { EMULATOR_TRACKSTAR_API_KEY } from '../../emulator/index'
 
 const GENERATE = '/sandbox/generate-sandbox/wms'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator()
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest()
 
 /** Arrival times (emulator clock, ms) of each generate attempt. */
 function attempts(): number[] {

@@ -1,20 +1,18 @@
 // adobe-role-id end to end: the bundled action adds the sandbox to access-control roles once
 // it is active, and the post step takes it out again before deleting the sandbox.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_ADOBE_CLIENT_SECRET, ROLES_BASE, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { EMULATOR_ADOBE_CLIENT_SECRET, ROLES_BASE } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { adobeInputs, credentialRole } from '../../scripts/emulator-inputs'
 import { bearerTokens, expectOnlyLive } from '../harness/adobe'
 import { readSchemas } from '../../scripts/later-step'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 400, resetMs: 400, deleteMs: 200, licenseLimit: 20 } })
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 400, resetMs: 400, deleteMs: 200, licenseLimit: 20 } }, emu => {
   emu.platform.roles.seed(credentialRole('role-ci'))
   emu.platform.roles.seed(credentialRole('role-qa', ['prod', 'qa-shared']))
 })
-afterEach(async () => emu?.close())
 
 const roleOf = (id: string): string[] => emu.platform.roles.get(id)?.sandboxes ?? []
 const patches = () => emu.requests.filter(r => r.method === 'PATCH' && r.path.startsWith(`${ROLES_BASE}/roles/`))

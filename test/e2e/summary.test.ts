@@ -1,17 +1,14 @@
 // The job summary of every operation: the expected rows, and no secret in it.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { bearerTokens } from '../harness/adobe'
 import { seedReady } from '../harness/lease'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ adobe: { createMs: 0, resetMs: 0, deleteMs: 0 } })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ adobe: { createMs: 0, resetMs: 0, deleteMs: 0 } })
 
 /** The summary's table rows as label → value. */
 function rows(summary: string): Record<string, string> {

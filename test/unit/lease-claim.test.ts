@@ -1,8 +1,9 @@
 // The claim protocol (look, write, settle, read back) in process, over real HTTP to the
 // emulator with random latency: one winner among racing claimants, and each way a claim is
 // given up (lost to a later writer, too slow to trust, a look too old to write on).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator } from '../../emulator/index'
+import { describe, expect } from 'vitest'
+import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID } from '../../emulator/index'
+import { emulatorPerTest } from '../harness/per-test'
 import { Deadline } from '../../src/deadline'
 import { ActionError } from '../../src/errors'
 import { Http } from '../../src/http'
@@ -16,11 +17,7 @@ import type { Handoff } from '../../src/state'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 import { seedReady } from '../harness/lease'
 
-let emu: Emulator
-beforeEach(async () => {
-  emu = await startEmulator({ latencyJitterMs: 40 })
-})
-afterEach(async () => emu?.close())
+const { emu, it } = emulatorPerTest({ latencyJitterMs: 40 })
 
 const TIMING: LeaseTiming = { settleMs: 200, tentativeMs: 5000, pollMs: () => 100, progressMs: 10_000 }
 // For the race: a settle interval well above a busy machine's look-to-write time. A claim too

@@ -157,6 +157,55 @@ describe('encodings', () => {
   })
 })
 
+describe('Secrets.redact without escapes in the text', () => {
+  // A small seeded generator: the same cases on every run, many of them.
+  function random(seed: number): (n: number) => number {
+    let x = seed
+    return n => {
+      x = (x * 1103515245 + 12345) % 2 ** 31
+      return Math.floor((x / 2 ** 31) * n)
+    }
+  }
+  const PLAIN = 'abcXYZ019 -_.:/"<>éö😀'
+  const WITH_ESCAPES = `${PLAIN}\\+%&`
+  const TEXT_CHARS = 'abcxyz0189 -_.:/"<>=*éö😀\n'
+  const pick = (r: (n: number) => number, from: string, n: number): string => {
+    const chars = [...from]
+    return Array.from({ length: n }, () => chars[r(chars.length)]).join('')
+  }
+
+  it('finds exactly what the full pattern finds, in 500 random texts', () => {
+    const r = random(20261125)
+    let checked = 0
+    for (let i = 0; i < 500; i++) {
+      // mostly secrets the text can hold as they are; some that it cannot
+      const secret = pick(r, r(4) === 0 ? WITH_ESCAPES : PLAIN, 1 + r(12))
+      if (secret.trim() === '') continue
+      // text with no escape characters, holding the secret itself where the secret allows it
+      const parts = Array.from({ length: 1 + r(4) }, () => pick(r, TEXT_CHARS, r(10)))
+      const text = parts.join(/[\\%&+]/.test(secret) ? '' : secret)
+      const { secrets } = registry(secret)
+      const full = text.replace(secretPattern(secret), '***')
+      // the base64 forms are exact strings either way: apply them first, as redact does
+      const expected = [Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), ...base64Cores(secret)]
+        .sort((a, b) => b.length - a.length)
+        .reduce((t, form) => t.split(form).join('***'), text)
+      expect(secrets.redact(text), JSON.stringify({ secret, text })).toBe(expected.replace(secretPattern(secret), '***'))
+      if (full !== text) checked++
+    }
+    // most cases really held the secret
+    expect(checked).toBeGreaterThan(200)
+  })
+
+  it('still reads escapes once the text has any', () => {
+    const { secrets } = registry('a b/c')
+    expect(secrets.redact('a b/c a+b/c')).toBe('*** ***')
+    expect(secrets.redact('a b/c a%20b%2Fc')).toBe('*** ***')
+    expect(secrets.redact('a b/c a\\u0020b\\/c')).toBe('*** ***')
+    expect(secrets.redact('a b/c a&#32;b&#47;c')).toBe('*** ***')
+  })
+})
+
 describe('secretPattern', () => {
   it('matches a regular-expression character as itself only', () => {
     const p = secretPattern('a.b*')
