@@ -4,7 +4,7 @@
 // with a clear message; once the post step has run the emulator holds no sandbox the case
 // did not mean to keep, no piece of a secret was shown, and every Sandbox API call carried
 // `x-sandbox-name`. Leaks and exposures are counted across the file and printed at the end.
-import { afterAll, describe, expect } from 'vitest'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { ADOBE_BASE, ECHO_ENCODINGS, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator, type Fault } from '../../emulator/index'
 import { errors, runStep, type StepOptions, type StepRun } from '../../scripts/local-runner'
 import { bearerTokens, callsWithoutSandboxHeader, leakedSandboxes } from '../harness/adobe'
@@ -23,7 +23,8 @@ interface Case {
   clientSecret: string
   trackstarKey: string
 }
-const tally = { ran: 0, leaked: 0, exposed: 0 }
+/** this shard file's counts (a worker runs its files one after another) */
+let tally = { ran: 0, leaked: 0, exposed: 0 }
 
 async function startCase(): Promise<Case> {
   // Fresh credentials per case, made of letters that never run four in a row in ordinary
@@ -46,8 +47,6 @@ const it = cases.it
 const emu = forwarding(() => cases.current().emu)
 const clientSecret = (): string => cases.current().clientSecret
 const trackstarKey = (): string => cases.current().trackstarKey
-
-afterAll(() => console.log(`fault suite part: ${tally.ran} cases ran, ${tally.leaked} leaked a sandbox, ${tally.exposed} exposed a secret`))
 
 /** Secrets of this case with the length of piece that counts as exposing them. */
 function caseSecrets(runs: StepRun[]): { secret: string; min: number }[] {
@@ -226,6 +225,11 @@ function isPost(op: Operation): boolean {
  * emulator and module state. Every case runs in exactly one shard.
  */
 export function faultSuite(shard: number, shards: number): void {
+// Registered per shard file: with files sharing a worker, this module is loaded only once.
+beforeAll(() => {
+  tally = { ran: 0, leaked: 0, exposed: 0 }
+})
+afterAll(() => console.log(`fault suite part ${shard + 1} of ${shards}: ${tally.ran} cases ran, ${tally.leaked} leaked a sandbox, ${tally.exposed} exposed a secret`))
 const mine = (i: number): boolean => i % shards === shard
 let group = 0
 const part = (): typeof describe => (mine(++group) ? describe : ((() => undefined) as unknown as typeof describe))
