@@ -9,9 +9,9 @@ process.env.NODE_COMPILE_CACHE ??= join(import.meta.dirname, 'node_modules/.cach
 /**
  * The files that take longest, each about 20 s on two cores however many workers there are:
  * the fault suite's shards, and single long scenarios (many jobs contending for a pool, the
- * README's demo, racing lease claims, the redaction property).
+ * README's demo, racing lease claims, the redaction property, jobs racing to grant one role).
  */
-const LONGEST = /[\\/]test[\\/](e2e[\\/]faults-\d+|e2e[\\/]lease-contention|e2e[\\/]demo|unit[\\/]lease-claim|e2e[\\/]redaction-property)\.test\.ts$/
+const LONGEST = /[\\/]test[\\/](e2e[\\/]faults-\d+|e2e[\\/]lease-contention|e2e[\\/]demo|unit[\\/]lease-claim|e2e[\\/]redaction-property|e2e[\\/]roles)\.test\.ts$/
 
 /**
  * The longest files first, then the other end-to-end files, so that the short ones fill the

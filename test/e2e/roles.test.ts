@@ -183,11 +183,13 @@ describe('concurrent grants to one role', () => {
     return mains
   }
 
-  it(`${N} jobs at once, each adding its own sandbox: all end up in the role, and all leave it`, async () => {
+  // One scenario at a time: ten jobs at once is the load these are about, not twenty, and a
+  // read-modify-write can only be confirmed, never made atomic (no If-Match on roles).
+  it.serial(`${N} jobs at once, each adding its own sandbox: all end up in the role, and all leave it`, async () => {
     await tenJobs('many')
   }, 240_000)
 
-  it(`${N} jobs at once where add replaces the list: read-modify-write, confirmed, still all end up in it`, async () => {
+  it.serial(`${N} jobs at once where add replaces the list: read-modify-write, confirmed, still all end up in it`, async () => {
     emu.platform.roles.setAddReplaces(true)
     const mains = await tenJobs('rmw')
     expect(mains.some(m => m.stdout.includes('switching to read-modify-write'))).toBe(true)

@@ -17,6 +17,8 @@ export interface PerTestIt {
   // the `| [unknown]` makes TypeScript read array literals as tuples, as vitest's own `each` does
   each<T extends readonly unknown[] | readonly [unknown]>(cases: readonly T[]): (name: string, fn: Body<[...T]>, timeout?: number) => void
   each<T>(cases: readonly T[]): (name: string, fn: Body<[T]>, timeout?: number) => void
+  /** a test that runs alone among its file's tests: after the concurrent ones before it, before any after it */
+  serial(name: string, fn: Body<[]>, timeout?: number): void
 }
 
 export interface PerTest<T> {
@@ -46,6 +48,7 @@ export function perTest<T>(setup: () => Promise<T>, teardown: (value: T) => Prom
   const it = ((name: string, fn: Body<[]>, timeout?: number) => vitestIt.concurrent(name, wrap(fn), timeout)) as PerTestIt
   it.each = ((cases: readonly unknown[]) => (name: string, fn: Body<unknown[]>, timeout?: number) =>
     vitestIt.concurrent.each(cases)(name, wrap(fn) as never, timeout)) as PerTestIt['each']
+  it.serial = (name, fn, timeout) => vitestIt(name, wrap(fn), timeout)
   return { current, it }
 }
 
