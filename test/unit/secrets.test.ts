@@ -36,7 +36,9 @@ describe('Secrets.redact', () => {
   const { secrets } = registry(SECRET)
 
   it.each(WRITTEN)('finds the secret written as %s, inside other text', (_how, written) => {
-    expect(secrets.redact(`before ${written} after`)).toBe('before *** after')
+    // a registry of its own: the pattern is built by the first text that needs it
+    const { secrets: own } = registry(SECRET)
+    expect(own.redact(`before ${written} after`)).toBe('before *** after')
   })
 
   it.each([0, 1, 2])('finds the secret base64-encoded inside a longer text (%i bytes before it)', offset => {
