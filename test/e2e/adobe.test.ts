@@ -4,7 +4,7 @@ import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET } from '../../emulator/index'
 import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { expectMaskedEverywhere } from '../harness/secrets'
-import { bearerTokens, expectOnlyLive, ON_THE_WAY_OUT } from '../harness/adobe'
+import { bearerTokens, expectOnlyLive, finishOnceSeen, ON_THE_WAY_OUT } from '../harness/adobe'
 import { adobeInputs } from '../../scripts/emulator-inputs'
 
 // A fresh emulator per test, so each test's "nothing left behind" check sees only its own work.
@@ -70,16 +70,15 @@ describe('adobe create', () => {
 
   it('if-exists: reuse waits while the existing sandbox is still being created', async () => {
     // Busy for far longer than any step start; it ends once the step says it is waiting.
-    const adobe = emu.adobe
-    adobe.setTimings({ createMs: 60_000 })
+    emu.adobe.setTimings({ createMs: 60_000 })
     // another job's create, which does not wait
     const first = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating', wait: 'false', cleanup: 'none' }) })
     expect(first.exitCode, first.stdout).toBe(0)
-    const before = adobe.get('pool-creating')?.state
+    const before = emu.adobe.get('pool-creating')?.state
     expect(['creating', 'provisioning']).toContain(before)
     const main = await runStep({
       inputs: adobeInputs(emu, { 'sandbox-name': 'pool-creating' }),
-      onLine: line => /exists and is (creating|provisioning): waiting/.test(line) && adobe.finishNow('pool-creating')
+      onLine: finishOnceSeen(emu, 'pool-creating', /exists and is (creating|provisioning): waiting/)
     })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toMatch(/exists and is (creating|provisioning): waiting until it is active/)
@@ -91,12 +90,11 @@ describe('adobe create', () => {
 
   it('if-exists: reuse waits while the existing sandbox is resetting', async () => {
     // Busy for far longer than any step start; it ends once the step says it is waiting.
-    const adobe = emu.adobe
-    adobe.setTimings({ resetMs: 60_000 })
-    adobe.seed({ name: 'pool-resetting', type: 'development', state: 'resetting' })
+    emu.adobe.setTimings({ resetMs: 60_000 })
+    emu.adobe.seed({ name: 'pool-resetting', type: 'development', state: 'resetting' })
     const main = await runStep({
       inputs: adobeInputs(emu, { 'sandbox-name': 'pool-resetting' }),
-      onLine: line => line.includes('exists and is resetting: waiting') && adobe.finishNow('pool-resetting')
+      onLine: finishOnceSeen(emu, 'pool-resetting', 'exists and is resetting: waiting')
     })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toContain('exists and is resetting: waiting until it is active')
@@ -289,14 +287,13 @@ describe('adobe licence', () => {
 describe('adobe create over a sandbox being deleted', () => {
   it('waits until the old one is gone, then creates it anew', async () => {
     // Busy for far longer than any step start; it ends once the step says it is waiting.
-    const adobe = emu.adobe
-    adobe.setTimings({ deleteMs: 60_000 })
-    adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
+    emu.adobe.setTimings({ deleteMs: 60_000 })
+    emu.adobe.seed({ name: 'recycled', type: 'development', state: 'active' })
     await runStep({ inputs: adobeInputs(emu, { operation: 'delete', 'sandbox-name': 'recycled', wait: 'false' }) })
-    expect(ON_THE_WAY_OUT).toContain(adobe.get('recycled')?.state)
+    expect(ON_THE_WAY_OUT).toContain(emu.adobe.get('recycled')?.state)
     const waiting = /is being deleted \((deleting|cleaning|de-provisioning)\): waiting until it is gone/
-    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }), onLine: line => waiting.test(line) && adobe.finishNow('recycled') })
-    adobe.setTimings({ deleteMs: 300 })
+    const main = await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }), onLine: finishOnceSeen(emu, 'recycled', waiting) })
+    emu.adobe.setTimings({ deleteMs: 300 })
     await runStep({ inputs: adobeInputs(emu, { 'sandbox-name': 'recycled' }), state: main.state })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toMatch(waiting)

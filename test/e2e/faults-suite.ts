@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { ADOBE_BASE, ECHO_ENCODINGS, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator, type Fault } from '../../emulator/index'
 import { errors, runStep, type StepOptions, type StepRun } from '../../scripts/local-runner'
-import { bearerTokens, callsWithoutSandboxHeader, leakedSandboxes } from '../harness/adobe'
+import { bearerTokens, callsWithoutSandboxHeader, finishOnceSeen, leakedSandboxes } from '../harness/adobe'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { distinctSecret, expectMaskedEverywhere, exposedPieces } from '../harness/secrets'
 import { forwarding, perTest } from '../harness/per-test'
@@ -530,17 +530,16 @@ part()('safety fails closed', () => {
 part()('every state of Adobe\'s OpenAPI', () => {
   it.each(['cleaning', 'de-provisioning', 'deleting'])('a create over a name whose sandbox is %s waits until it is gone, then creates', async state => {
     // Busy for far longer than any step start; it ends once the step says it is waiting.
-    const adobe = emu.adobe
-    adobe.setTimings({ deleteMs: 60_000 })
-    adobe.seed({ name: 'recycled', type: 'development', state: state as 'cleaning' })
+    emu.adobe.setTimings({ deleteMs: 60_000 })
+    emu.adobe.seed({ name: 'recycled', type: 'development', state: state as 'cleaning' })
     const waiting = `is being deleted (${state}): waiting until it is gone, then creating it anew`
     const inputs = ad({ 'sandbox-name': 'recycled' })
-    const main = await runStep({ inputs, env, onLine: line => line.includes(waiting) && adobe.finishNow('recycled') })
+    const main = await runStep({ inputs, env, onLine: finishOnceSeen(emu, 'recycled', waiting) })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toContain(waiting)
     expect(main.outputs.created).toBe('true')
     expect(calls('POST')).toBe(1)
-    adobe.setTimings({ deleteMs: 200 })
+    emu.adobe.setTimings({ deleteMs: 200 })
     const post = await runStep({ inputs, env, state: main.state })
     settle([main, post])
   })
@@ -550,11 +549,10 @@ part()('every state of Adobe\'s OpenAPI', () => {
     const main = await runStep({ inputs, env })
     expect(main.exitCode, main.stdout).toBe(0)
     // Busy for far longer than any step start; it ends once the post step has seen it.
-    const adobe = emu.adobe
-    adobe.setTimings({ deleteMs: 60_000 })
-    adobe.seed({ name: 'going-anyway', type: 'development', state: state as 'cleaning' })
+    emu.adobe.setTimings({ deleteMs: 60_000 })
+    emu.adobe.seed({ name: 'going-anyway', type: 'development', state: state as 'cleaning' })
     const seen = `Sandbox "going-anyway" is already being deleted (${state})`
-    const post = await runStep({ inputs, env, state: main.state, onLine: line => line.includes(seen) && adobe.finishNow('going-anyway') })
+    const post = await runStep({ inputs, env, state: main.state, onLine: finishOnceSeen(emu, 'going-anyway', seen) })
     expect(post.stdout).toContain(seen)
     expect(calls('DELETE')).toBe(0)
     settle([main, post])
@@ -562,11 +560,10 @@ part()('every state of Adobe\'s OpenAPI', () => {
 
   it.each(['creating', 'provisioning', 'resetting'])('reuse waits while the existing sandbox is %s, then hands it over active', async state => {
     // Busy for far longer than any step start; it ends once the step says it is waiting.
-    const adobe = emu.adobe
-    adobe.setTimings({ createMs: 60_000, resetMs: 60_000 })
-    adobe.seed({ name: 'busy', type: 'development', state: state as 'creating' })
+    emu.adobe.setTimings({ createMs: 60_000, resetMs: 60_000 })
+    emu.adobe.seed({ name: 'busy', type: 'development', state: state as 'creating' })
     const waiting = `exists and is ${state}: waiting until it is active`
-    const main = await runStep({ inputs: ad({ 'sandbox-name': 'busy' }), env, onLine: line => line.includes(waiting) && adobe.finishNow('busy') })
+    const main = await runStep({ inputs: ad({ 'sandbox-name': 'busy' }), env, onLine: finishOnceSeen(emu, 'busy', waiting) })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toContain(waiting)
     expect(main.outputs.sandbox_state).toBe('active')

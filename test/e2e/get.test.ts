@@ -5,7 +5,7 @@ import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET } from '../../emulator/index'
 import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep } from '../../scripts/local-runner'
 import { adobeInputs } from '../../scripts/emulator-inputs'
-import { bearerTokens } from '../harness/adobe'
+import { bearerTokens, finishOnceSeen } from '../harness/adobe'
 import { expectMaskedEverywhere } from '../harness/secrets'
 import { LEASE_ENV, seedHeld, seedReady } from '../harness/lease'
 
@@ -43,11 +43,10 @@ describe('adobe get', () => {
 
   it('waits while the sandbox is resetting, then answers', async () => {
     // Busy for far longer than any step start; it ends once the step says it is waiting.
-    const adobe = emu.adobe
-    adobe.setTimings({ resetMs: 60_000 })
-    adobe.seed({ name: 'shared-box', type: 'development', state: 'resetting' })
+    emu.adobe.setTimings({ resetMs: 60_000 })
+    emu.adobe.seed({ name: 'shared-box', type: 'development', state: 'resetting' })
     const waiting = 'Sandbox "shared-box" is resetting: waiting until it is active'
-    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'get', 'sandbox-name': 'shared-box' }), onLine: line => line.includes(waiting) && adobe.finishNow('shared-box') })
+    const main = await runStep({ inputs: adobeInputs(emu, { operation: 'get', 'sandbox-name': 'shared-box' }), onLine: finishOnceSeen(emu, 'shared-box', waiting) })
     expect(main.exitCode, main.stdout).toBe(0)
     expect(main.stdout).toContain(waiting)
     expect(main.outputs.sandbox_state).toBe('active')

@@ -52,3 +52,16 @@ export function callsWithoutSandboxHeader(emu: Emulator): string[] {
     .filter(r => r.path.startsWith(ADOBE_BASE) && !r.headers['x-sandbox-name']?.trim())
     .map(r => `${r.method} ${r.path}`)
 }
+
+/**
+ * For a sandbox seeded busy for a long time: an `onLine` callback that ends its pending
+ * operation once the step's log shows `seen`. The step has then surely seen it busy, however
+ * slowly the machine started the step.
+ */
+export function finishOnceSeen(emu: Emulator, name: string, seen: string | RegExp): (line: string) => void {
+  // the running test's emulator, taken now rather than when a line arrives
+  const adobe = emu.adobe
+  return line => {
+    if (typeof seen === 'string' ? line.includes(seen) : seen.test(line)) adobe.finishNow(name)
+  }
+}
