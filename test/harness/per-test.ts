@@ -52,19 +52,13 @@ export function perTest<T>(setup: () => Promise<T>, teardown: (value: T) => Prom
   return { current, it }
 }
 
-/** An object that forwards every property to `target()`, its methods bound to it. */
+/** An object whose every property is read from `target()`, its methods bound to it. */
 export function forwarding<T extends object>(target: () => T): T {
   return new Proxy({} as T, {
     get(_, key) {
       const value = target()
       const found = Reflect.get(value, key, value) as unknown
       return typeof found === 'function' ? (found as (...a: unknown[]) => unknown).bind(value) : found
-    },
-    set(_, key, v) {
-      return Reflect.set(target(), key, v)
-    },
-    has(_, key) {
-      return Reflect.has(target(), key)
     }
   })
 }
