@@ -41,8 +41,13 @@ const SHAPE_COMPLAINT = /operations|wrapper|array|\{\s*op|patch operation/i
 
 const MAX_ATTEMPTS = 8
 // Read-modify-write only: a writer that read the role before our write may still overwrite
-// it, within about one request's time. The grant counts once it has survived these checks.
-const RECHECK_MS = [1_500, 3_000]
+// it. While other jobs keep writing to the role, one of them may yet write a list it read
+// before ours, so the grant counts once the role has stayed the same for QUIET_MS with the
+// sandbox in it, looked at every RECHECK_MS; a role that never settles is watched for at
+// most WATCH_MS.
+const RECHECK_MS = 750
+const QUIET_MS = 3_000
+const WATCH_MS = 30_000
 
 const unique = (...lists: string[][]): string[] => [...new Set(lists.flat())]
 
@@ -135,15 +140,8 @@ export class RolesApi {
       }
       if (after.sandboxes.includes(sandbox)) {
         if (!rmw) return
-        // Checked twice: once a writer that read before our write had time to land, and again
-        // for a slow one (a busy runner, a slow network).
-        let again = after
-        for (const wait of RECHECK_MS) {
-          await this.deadline.sleep(wait, `confirming role "${id}"`)
-          again = await this.mustGet(id)
-          if (!(again.sandboxes.includes(sandbox) && restore.every(s => again.sandboxes.includes(s)))) break
-        }
-        if (again.sandboxes.includes(sandbox) && restore.every(s => again.sandboxes.includes(s))) return
+        const again = await this.watchUntilQuiet(id, after, [sandbox, ...restore])
+        if (!again) return
         role = again
       } else {
         role = after
@@ -152,6 +150,29 @@ export class RolesApi {
       await this.deadline.sleep(200 + Math.floor(Math.random() * 800), `adding sandbox "${sandbox}" to role "${id}" again`)
     }
     throw new ActionError(`Role "${id}": sandbox "${sandbox}" could not be confirmed in it after ${MAX_ATTEMPTS} writes (other jobs kept changing the role): run the job again`)
+  }
+
+  /**
+   * Reads the role every RECHECK_MS until it has stayed the same for QUIET_MS (or WATCH_MS
+   * have passed, or the step's time is nearly up) with every name in `kept`: then undefined.
+   * The role as read once a name is missing from it, for the next write.
+   */
+  private async watchUntilQuiet(id: string, written: Role, kept: string[]): Promise<Role | undefined> {
+    const started = this.deadline.elapsedMs()
+    let seen = written.sandboxes.join('\n')
+    let quietSince = started
+    while (this.deadline.elapsedMs() - quietSince < QUIET_MS && this.deadline.elapsedMs() - started < WATCH_MS && this.deadline.remainingMs() > RECHECK_MS) {
+      await this.deadline.sleep(RECHECK_MS, `confirming role "${id}"`)
+      const now = await this.mustGet(id)
+      if (!kept.every(s => now.sandboxes.includes(s))) return now
+      const list = now.sandboxes.join('\n')
+      if (list !== seen) {
+        // another job wrote: it may have read before us, so the quiet period starts again
+        seen = list
+        quietSince = this.deadline.elapsedMs()
+      }
+    }
+    return undefined
   }
 
   /** Takes the sandbox out of the role; says what it found. A missing role or name is fine. */
