@@ -13,6 +13,12 @@ export type Fault =
   | { kind: 'status-after'; status: number; body?: unknown }
   /** wait, then handle normally (also when the client went away meanwhile) */
   | { kind: 'delay'; ms: number }
+  /**
+   * answer nothing until the client gives up on the request (its timeout, its step's deadline,
+   * a cancel), then the provider acts `ms` later: a request whose outcome the client never
+   * learns, however slowly the client runs. Held at most two minutes, then handled normally.
+   */
+  | { kind: 'hold'; ms?: number }
   /** destroy the socket without acting */
   | { kind: 'drop-before' }
   /** act, then destroy the socket without answering */
@@ -70,7 +76,7 @@ export interface Faults {
 export type ProviderFamily = 'trackstar' | 'adobe'
 
 const KINDS = new Set([
-  'status', 'status-after', 'delay', 'drop-before', 'drop-after', 'rate-limit',
+  'status', 'status-after', 'delay', 'hold', 'drop-before', 'drop-after', 'rate-limit',
   'html', 'wrong-shape', 'echo', 'act-later', 'cap-page', 'ignore-offset', 'shift-pages', 'skew-dates', 'shape'
 ])
 const isStatus = (v: unknown) => Number.isInteger(v) && Number(v) >= 100 && Number(v) <= 599
@@ -111,6 +117,9 @@ function checkNewKind(f: Record<string, unknown>): void {
       return
     case 'act-later':
       if (!(typeof f.ms === 'number' && f.ms >= 0)) throw bad('needs ms >= 0')
+      return
+    case 'hold':
+      if (f.ms !== undefined && !(typeof f.ms === 'number' && f.ms >= 0)) throw bad('ms must be >= 0')
       return
     case 'cap-page':
       if (!(Number.isInteger(f.limit) && Number(f.limit) >= 1)) throw bad('needs a limit >= 1')

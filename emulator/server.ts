@@ -132,6 +132,9 @@ function flattenHeaders(h: IncomingHttpHeaders): Record<string, string> {
   return out
 }
 
+/** The longest a `hold` fault keeps a request unanswered while its client waits. */
+const HOLD_MAX_MS = 120_000
+
 /** The body as text, or undefined when the client went away before sending all of it. */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise(resolve => {
@@ -218,6 +221,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         resolve()
       }, ms)
       timers.add(t)
+    })
+
+  /** Resolves once the client has closed the connection, or after `max` ms. */
+  const untilClosed = (res: ServerResponse, max: number) =>
+    new Promise<void>(resolve => {
+      if (res.destroyed || res.socket?.destroyed) return resolve()
+      const done = (): void => {
+        clearTimeout(t)
+        timers.delete(t)
+        res.off('close', done)
+        resolve()
+      }
+      const t = setTimeout(done, max)
+      timers.add(t)
+      res.once('close', done)
     })
 
   function resetAll(): void {
@@ -367,6 +385,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const delay = latencyMs + (jitterMs > 0 ? Math.floor(Math.random() * (jitterMs + 1)) : 0)
     if (delay > 0) await sleep(delay)
     if (fault?.kind === 'delay') await sleep(fault.ms)
+    if (fault?.kind === 'hold') await untilClosed(res, HOLD_MAX_MS)
 
     const ctx: Ctx = {
       method,
@@ -409,6 +428,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case 'act-later':
         answer(faultReply({ kind: 'status', status: fault.status, body: fault.body }, provider.family))
         return void sleep(fault.ms).then(act)
+      case 'hold':
+        // The client gave up: the provider acts after all, and nobody hears of it.
+        if (res.destroyed || res.socket?.destroyed) return void sleep(fault.ms ?? 0).then(act)
+        return answer(act())
       case 'html':
         if (fault.act) act()
         return answer(htmlReply(fault))

@@ -55,6 +55,9 @@ export interface StepRun {
   masks: string[]
   /** ms from spawn to exit */
   wallMs: number
+  /** clock times (Date.now) of the spawn and the exit: the emulator logs requests on the same clock */
+  startedAt: number
+  endedAt: number
   /** ms from spawn to the signal sent by `signalWhen`, if it was sent */
   signalledMs?: number
 }
@@ -195,7 +198,8 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
       resolveExit(code)
     })
   })
-  const wallMs = Date.now() - started
+  const endedAt = Date.now()
+  const wallMs = endedAt - started
   const raw = {
     output: readFileSync(files.output, 'utf8'),
     state: readFileSync(files.state, 'utf8'),
@@ -218,6 +222,8 @@ export async function runStep(opts: StepOptions): Promise<StepRun> {
     files: raw,
     masks,
     wallMs,
+    startedAt: started,
+    endedAt,
     signalledMs
   }
 }

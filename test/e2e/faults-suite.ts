@@ -5,7 +5,7 @@
 // did not mean to keep, no piece of a secret was shown, and every Sandbox API call carried
 // `x-sandbox-name`. Leaks and exposures are counted across the file and printed at the end.
 import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { ADOBE_BASE, ECHO_ENCODINGS, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator, type Fault } from '../../emulator/index'
+import { ADOBE_BASE, ECHO_ENCODINGS, EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator, type Fault, type LoggedRequest } from '../../emulator/index'
 import { errors, runStep, type StepOptions, type StepRun } from '../../scripts/local-runner'
 import { bearerTokens, callsWithoutSandboxHeader, finishOnceSeen, leakedSandboxes } from '../harness/adobe'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
@@ -13,7 +13,9 @@ import { distinctSecret, expectMaskedEverywhere, exposedPieces } from '../harnes
 import { forwarding, perTest } from '../harness/per-test'
 
 const API = `${ADOBE_BASE}/sandboxes`
-const REQUEST_TIMEOUT_MS = 1000
+// Long enough that a busy machine never times out an answer the emulator gives at once (a
+// timed-out answer changes a case's path), short enough for the delay faults to outlast it.
+const REQUEST_TIMEOUT_MS = 5000
 /** how long the post step looks for a create of unknown outcome, in these tests */
 const GRACE_MS = 4000
 
@@ -62,6 +64,16 @@ function caseSecrets(runs: StepRun[]): { secret: string; min: number }[] {
   ]
 }
 
+/** The requests the emulator logged while this step ran (a case runs its steps one after another). */
+function requestsOf(run: StepRun): LoggedRequest[] {
+  return emu.requests.filter(r => r.time >= run.startedAt && r.time <= run.endedAt)
+}
+
+/** ms on the emulator's clock from the first to the last of these requests (0 for fewer than two). */
+function span(requests: LoggedRequest[]): number {
+  return requests.length < 2 ? 0 : requests[requests.length - 1].time - requests[0].time
+}
+
 /**
  * The checks every case ends with, counted before they are asserted: no sandbox left that the
  * case did not keep, no piece of a secret shown, `x-sandbox-name` on every Sandbox API call.
@@ -95,7 +107,7 @@ const FAULTS: [string, (Fault | 'pass')[], Expect][] = [
   ['429 with x-ratelimit-reset', [{ kind: 'rate-limit', header: 'x-ratelimit-reset', seconds: 1 }], 'ok'],
   ['429 without a header', [{ kind: 'rate-limit', header: 'none', seconds: 0 }], 'ok'],
   ['429 asking for longer than the timeout', [{ kind: 'rate-limit', header: 'retry-after', seconds: 3600 }], 'capped'],
-  ['a delay longer than the request timeout', [{ kind: 'delay', ms: REQUEST_TIMEOUT_MS + 1500 }], 'ok'],
+  ['a delay longer than the request timeout', [{ kind: 'delay', ms: REQUEST_TIMEOUT_MS + 3000 }], 'ok'],
   ['connection dropped before the provider acted', [{ kind: 'drop-before' }], 'ok'],
   ['connection dropped after the provider acted', [{ kind: 'drop-after' }], 'ok'],
   ['502 after the provider acted', [{ kind: 'status-after', status: 502 }], 'ok'],
@@ -243,8 +255,9 @@ describe('fault matrix', () => {
     const { faulted, all } = await op.run(() => emu.faults.add({ method: op.method, path: op.path, faults: rule }))
     expect(emu.faults.pending(), 'every injected fault was met').toBe(0)
     if (outcome === 'capped') {
-      // within the step's budget (20 s) plus start-up, never the hour asked for
-      expect(faulted.wallMs).toBeLessThan(30_000)
+      // Within the step's budget (20 s), never the hour asked for: on the emulator's clock, the
+      // step's requests end within the budget (the step starts before its first request).
+      expect(span(requestsOf(faulted))).toBeLessThanOrEqual(20_000 + REQUEST_TIMEOUT_MS)
       const failed = isPost(op) ? faulted.stdout.includes('::warning::Cleanup failed') : faulted.exitCode !== 0
       if (failed) expect(faulted.stdout).toMatch(/asked to wait/)
       else expect(faulted.stdout).toMatch(/retrying in/)
@@ -345,30 +358,42 @@ function calls(method: string, path?: string): number {
 
 part()('cleanup that cannot be starved', () => {
   it('a main step that timed out while the sandbox was provisioning: the post step, on its own budget, waits for it and deletes it', async () => {
-    emu.adobe.setTimings({ createMs: 5000 })
-    const inputs = ad({ 'sandbox-name': 'slow-box', timeout: '2', 'cleanup-timeout': '40' })
+    // Provisioning outlasts the main step whatever the machine's speed; it ends only once the
+    // post step has waited longer than the main step's whole budget.
+    emu.adobe.setTimings({ createMs: 600_000 })
+    const inputs = ad({ 'sandbox-name': 'slow-box', timeout: '5', 'cleanup-timeout': '60' })
     const main = await runStep({ inputs, env })
     expect(main.exitCode).toBe(1)
-    expect(errors(main)[0]).toMatch(/Timed out after 2 s while waiting for sandbox "slow-box" to become active/)
+    expect(errors(main)[0]).toMatch(/Timed out after 5 s while waiting for sandbox "slow-box" to become active/)
     expect(emu.adobe.get('slow-box')?.state).not.toBe('active')
-    const post = await runStep({ inputs, env, state: main.state })
+    const adobe = emu.adobe
+    const finish = (line: string): void => {
+      if (line.includes('waiting for it to settle before the delete')) setTimeout(() => adobe.finishNow('slow-box'), 6000)
+    }
+    const post = await runStep({ inputs, env, state: main.state, onLine: finish })
     expect(post.exitCode).toBe(0)
     expect(post.stdout).toContain('waiting for it to settle before the delete')
     expect(post.stdout).toContain('Deleted sandbox "slow-box"')
-    // it waited longer than the main step's whole budget: the budgets are independent
-    expect(post.wallMs).toBeGreaterThan(2000)
+    // It waited longer than the main step's whole budget (on the emulator's clock, from its
+    // first look at the sandbox to its delete): the budgets are independent.
+    const looks = requestsOf(post).filter(r => r.path === `${API}/slow-box`)
+    expect(looks.at(-1)?.method).toBe('DELETE')
+    expect(span(looks)).toBeGreaterThan(5000)
     settle([main, post])
   })
 
   it('a post step whose own budget is too short says which input to raise, and names the sandbox', async () => {
-    emu.adobe.setTimings({ createMs: 8000 })
-    const inputs = ad({ 'sandbox-name': 'too-slow', timeout: '1', 'cleanup-timeout': '2' })
-    const main = await runStep({ inputs, env })
+    // Provisioning that never ends by itself; the main step is cancelled while it waits, as a
+    // job a user cancels is.
+    emu.adobe.setTimings({ createMs: 600_000 })
+    const inputs = ad({ 'sandbox-name': 'too-slow', 'cleanup-timeout': '2' })
+    const main = await runStep({ inputs, env, signalWhen: { text: 'Creating sandbox "too-slow"', signal: 'SIGTERM' } })
+    expect(main.exitCode).toBe(1)
     const post = await runStep({ inputs, env, state: main.state })
     expect(post.exitCode).toBe(0)
     expect(post.stdout).toMatch(/::warning::Cleanup failed: could not delete the Adobe sandbox "too-slow".*cleanup-timeout/)
     // the case keeps nothing: a later, longer post step deletes it
-    emu.adobe.setTimings({ createMs: 0 })
+    emu.adobe.finishNow('too-slow')
     const again = await runStep({ inputs: { ...inputs, 'cleanup-timeout': '30' }, env, state: main.state })
     expect(again.stdout).toContain('Deleted sandbox "too-slow"')
     settle([main, post, again])
@@ -420,8 +445,9 @@ part()('a create whose outcome is unknown', () => {
   const UNKNOWN: [string, Fault, string, Record<string, string>, Partial<StepOptions>][] = [
     ['a 500 now, and the sandbox made a moment later', { kind: 'act-later', status: 500, ms: 1500 }, 'late-box', {}, {}],
     // a request may take longer than the step has left: the step gives up, the provider acts
-    ['no answer before the step\'s time ran out, and the provider acted afterwards', { kind: 'delay', ms: 2500 }, 'slow-answer', { timeout: '2' }, { env: { ...env, EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: '5000' } }],
-    ['a cancel after the create was sent', { kind: 'delay', ms: 1500 }, 'cancel-sent', {}, { signalWhen: { text: '::debug::Adobe Sandbox API: POST', signal: 'SIGTERM' } }]
+    // (held unanswered until the step's deadline cuts it, however fast the step got there)
+    ['no answer before the step\'s time ran out, and the provider acted afterwards', { kind: 'hold' }, 'slow-answer', { timeout: '8' }, { env: { ...env, EPHEMERAL_SANDBOX_REQUEST_TIMEOUT_MS: '60000' } }],
+    ['a cancel after the create was sent', { kind: 'hold' }, 'cancel-sent', {}, { signalWhen: { text: '::debug::Adobe Sandbox API: POST', signal: 'SIGTERM' } }]
   ]
   it.each(UNKNOWN)('%s: the post step finds it within its grace period and deletes it', async (_what, fault, name, extra, how) => {
     emu.faults.add({ method: 'POST', path: API, faults: [fault] })
@@ -638,7 +664,7 @@ part()('prune lists everything before deleting anything', () => {
   })
 
   it('skips stale sandboxes already on their way out', async () => {
-    emu.adobe.setTimings({ deleteMs: 20_000 })
+    emu.adobe.setTimings({ deleteMs: 600_000 })
     for (const state of ['cleaning', 'de-provisioning', 'deleting'] as const) emu.adobe.seed({ name: `gh-${state}`, type: 'development', state, ageSeconds: 3 * DAY })
     emu.adobe.seed({ name: 'gh-stale', type: 'development', state: 'active', ageSeconds: 3 * DAY })
     const main = await runStep({ inputs: prune(), env })

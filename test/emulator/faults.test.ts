@@ -121,17 +121,22 @@ describe('rate-limit faults', () => {
     const styles = ['retry-after', 'retry-after-date', 'x-rate-limit-retry-after', 'x-ratelimit-reset', 'none'] as const
     emu.faults.add({ path: '/sandbox/generate-sandbox/wms', faults: styles.map(header => ({ kind: 'rate-limit' as const, header, seconds: 7 })) })
     const got = []
+    // The dated headers are 7 s from when each answer was made: between these two readings.
+    const before = Date.now()
     for (let i = 0; i < styles.length; i++) got.push(await generate())
+    const after = Date.now()
     expect(got.every(r => r.status === 429)).toBe(true)
     expect(got[0].body).toEqual({ error: 'Too many requests', origin: 'trackstar' })
     expect(got[0].headers.get('retry-after')).toBe('7')
-    const dateWait = Date.parse(got[1].headers.get('retry-after') ?? '') - Date.now()
-    expect(dateWait).toBeGreaterThan(4000)
-    expect(dateWait).toBeLessThanOrEqual(7000)
+    // an HTTP date is whole seconds, cut down
+    const retryAt = Date.parse(got[1].headers.get('retry-after') ?? '')
+    expect(retryAt).toBeGreaterThan(before + 7000 - 1000)
+    expect(retryAt).toBeLessThanOrEqual(after + 7000)
     expect(got[2].headers.get('x-rate-limit-retry-after')).toBe('7')
-    const reset = Number(got[3].headers.get('x-ratelimit-reset'))
-    expect(reset - Date.now() / 1000).toBeGreaterThan(5)
-    expect(reset - Date.now() / 1000).toBeLessThanOrEqual(8)
+    // epoch seconds, rounded up
+    const resetAt = Number(got[3].headers.get('x-ratelimit-reset')) * 1000
+    expect(resetAt).toBeGreaterThanOrEqual(before + 7000)
+    expect(resetAt).toBeLessThan(after + 7000 + 1000)
     expect(got[4].headers.get('retry-after')).toBeNull()
     expect(emu.trackstar.connections()).toHaveLength(0)
   })

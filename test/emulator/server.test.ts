@@ -134,7 +134,8 @@ describe('close', () => {
     await sleep(50)
     const started = Date.now()
     await other.close()
-    expect(Date.now() - started).toBeLessThan(1000)
+    // long before the held request's minute is up, however busy the machine
+    expect(Date.now() - started).toBeLessThan(30_000)
     expect(await held).toBe('failed')
     socket.destroy()
   })

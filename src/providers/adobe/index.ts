@@ -107,18 +107,23 @@ function stillThere(s: Sandbox | undefined, name: string, doing: string): Sandbo
 async function resetSandbox(ctx: Ctx, api: SandboxApi, s: Sandbox): Promise<Sandbox> {
   assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
   if (s.state === 'failed') throw new ActionError(`Sandbox "${s.name}" is in state "failed" and cannot be reset: delete it and create it again`)
-  try {
-    const res = await api.reset(s.name, ctx.inputs.ignoreWarnings)
-    return res.sandbox ?? stillThere(await api.get(s.name), s.name, 'resetting')
-  } catch (err) {
-    // A reset whose first attempt was lost may have started: the retry then finds it busy.
-    if (err instanceof ProviderError && err.status === 400) {
+  for (let sent = 1; ; sent++) {
+    try {
+      const res = await api.reset(s.name, ctx.inputs.ignoreWarnings)
+      return res.sandbox ?? stillThere(await api.get(s.name), s.name, 'resetting')
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.status !== 400) throw err
+      // A reset whose first attempt was lost may have started: the retry then finds it busy.
       const now = await api.get(s.name)
       if (now?.state === 'resetting') return now
+      // ...or already done, when the retry came late: resetting once more is what was asked.
+      if (!err.details.afterUnknownOutcome || now?.state !== 'active' || sent >= RESET_SENDS) throw err
+      ctx.log.info(`Sandbox "${s.name}": the reset was refused after an attempt whose answer was lost, and the sandbox is active again: resetting it once more`)
     }
-    throw err
   }
 }
+/** How often a reset is sent when a retry after a lost answer keeps finding it already done. */
+const RESET_SENDS = 3
 
 /**
  * Whether a failed create certainly created nothing: the provider refused it (4xx) and no
@@ -248,7 +253,8 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   const s = await readyFor(ctx, api, await api.get(name), 'delete')
   if (!s) return gone()
   const res = beingDeleted(s) ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
-  if (res?.status === 404) return gone()
+  // A 404 on a retry after a lost answer is this step's own delete, not a sandbox already gone.
+  if (res?.status === 404 && !res.afterUnknownOutcome) return gone()
   ctx.log.info(beingDeleted(s) ? `Sandbox "${name}" is already being deleted (${s.state})` : `Deleting sandbox "${name}"`)
   let state = res?.sandbox?.state ?? (beingDeleted(s) ? s.state : 'deleting')
   if (ctx.inputs.wait) {
@@ -315,7 +321,8 @@ async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi
   }
   if (beingDeleted(s)) return `Sandbox "${name}" is already being deleted (${s.state})`
   const res = await api.remove(name, ctx.inputs.ignoreWarnings)
-  if (res.status === 404) return `Nothing to delete: sandbox "${name}" is already gone`
+  // Gone on a retry after an attempt whose answer was lost: that attempt deleted it.
+  if (res.status === 404 && !res.afterUnknownOutcome) return `Nothing to delete: sandbox "${name}" is already gone`
   return `Deleted sandbox "${name}"`
 }
 
