@@ -102,17 +102,26 @@ describe('drops and delays', () => {
   })
 
   it('delay still acts when the client gave up meanwhile', async () => {
-    emu.faults.add({ path: SANDBOXES, method: 'POST', faults: [{ kind: 'delay', ms: 200 }] })
+    // Long enough that the client surely gives up first: it does so as soon as the request arrives.
+    emu.faults.add({ path: SANDBOXES, method: 'POST', faults: [{ kind: 'delay', ms: 5000 }] })
+    const giveUp = new AbortController()
     const aborted = fetch(`${emu.url}${SANDBOXES}`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ name: 'late', title: 'late', type: 'development' }),
-      signal: AbortSignal.timeout(50)
+      signal: giveUp.signal
     })
+    for (let i = 0; i < 400 && !emu.requests.some(r => r.fault === 'delay'); i++) await sleep(25)
+    const arrived = emu.requests.find(r => r.fault === 'delay')?.time ?? Number.NaN
+    giveUp.abort()
+    const gaveUpAt = Date.now()
     await expect(aborted).rejects.toThrow()
-    expect(emu.adobe.get('late')).toBeUndefined()
-    for (let i = 0; i < 40 && !emu.adobe.get('late'); i++) await sleep(25)
+    for (let i = 0; i < 400 && !emu.adobe.get('late'); i++) await sleep(25)
     expect(emu.adobe.get('late')?.state).toBe('active')
+    // made after its delay, and after the client had gone
+    const made = emu.adobe.history().find(c => c.name === 'late' && c.from === null)?.time ?? Number.NaN
+    expect(made).toBeGreaterThanOrEqual(arrived + 5000 - 5)
+    expect(made).toBeGreaterThan(gaveUpAt)
   })
 })
 
