@@ -19,7 +19,7 @@ import { seedReady } from '../harness/lease'
 
 const { emu, it } = emulatorPerTest({ latencyJitterMs: 40 })
 
-const TIMING: LeaseTiming = { settleMs: 200, tentativeMs: 5000, pollMs: () => 100, progressMs: 10_000 }
+const TIMING: LeaseTiming = { settleMs: 200, tentativeMs: 5000, holdMs: 5000, pollMs: () => 100, progressMs: 10_000 }
 // For the race: a settle interval well above a busy machine's look-to-write time. A claim too
 // slow to trust holds the sandbox with its tentative record, and with if-full: fail the round
 // would end with no winner at all (safe, but not what this test is about).
