@@ -261,7 +261,7 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
 }
 
 /** What lease and get share with the operations here. */
-function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
+export function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
   return {
     reset: s => resetSandbox(ctx, api, s),
     until: (name, target, doing, current) => until(ctx, api, name, target, doing, current),

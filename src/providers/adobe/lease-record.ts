@@ -137,7 +137,7 @@ export function slotOf(s: Sandbox | undefined, nowMs: number, allowProduction: b
   if (s.type !== 'development' && !allowProduction) return { kind: 'excluded', why: `is a ${s.type ?? 'non-development'} sandbox (set allow-production: true to lease it)` }
   // Failed, or going away (deleting, cleaning, de-provisioning): it never becomes usable again.
   const why = unusable(s)
-  if (why) return { kind: 'excluded', why: s.state === 'failed' ? `${why}: delete it and create it again` : why }
+  if (why) return { kind: 'excluded', why: s.state === 'failed' ? 'is in state "failed" (delete it and create it again)' : why }
   if (isOwn(s, own)) return (own as Own).was
   const r = parseLeaseTitle(s.title)
   if (r.kind === 'unreadable') {
