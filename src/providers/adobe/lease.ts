@@ -56,6 +56,7 @@ import {
   formatFree,
   formatHeld,
   holderText,
+  isOwn,
   isoSeconds,
   MAX_LEASE_MS,
   parseLeaseTitle,
@@ -241,12 +242,26 @@ async function round(ctx: Ctx, api: SandboxApi, timing: LeaseTiming, me: Holder,
     if (!lookAgain(err)) throw err
     return { kind: 'again', why: `reading it back failed (${errorMessage(err)})` }
   }
-  if (exists(back) && back.title === title) return { kind: 'ours', sandbox: back }
+  if (exists(back) && sameRecord(title, back.title)) return { kind: 'ours', sandbox: back }
   if (!exists(back)) return { kind: 'again', why: 'it no longer exists' }
   const rec = parseLeaseTitle(back.title)
   if (rec.kind === 'held' && rec.nonce !== me.nonce) return { kind: 'lost', holder: rec.holder || 'an unnamed holder' }
   if (rec.kind === 'unreadable') me.damaged(name, back)
   return { kind: 'again', why: `the title read back is not the one written ("${shortLine(back.title ?? '')}")` }
+}
+
+/**
+ * Whether a stored title is the record we wrote: the same text, or a record that reads the
+ * same where it counts (the same nonce and expiry; a free record reset at the same time),
+ * as when the store cut the holder part short.
+ */
+export function sameRecord(written: string, stored: string | undefined): boolean {
+  if (written === stored) return true
+  const a = parseLeaseTitle(written)
+  const b = parseLeaseTitle(stored)
+  if (a.kind === 'held' && b.kind === 'held') return a.nonce === b.nonce && a.until === b.until
+  if (a.kind === 'free' && b.kind === 'free') return a.resetAt === b.resetAt
+  return false
 }
 
 /**
@@ -288,7 +303,7 @@ async function rewrite(ctx: Ctx, api: SandboxApi, timing: LeaseTiming, me: Holde
       back = undefined
       failed ||= `reading it back failed (${errorMessage(err)})`
     }
-    if (exists(back) && back.title === title) return back
+    if (exists(back) && sameRecord(title, back.title)) return back
     if (back !== undefined || !failed) {
       if (!exists(back) || goingAway(back)) return `the sandbox is ${stateOf(back)}`
       const next = protectedUntil(back, me)
@@ -462,6 +477,8 @@ export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
  */
 export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: string, nonce: string, timing: LeaseTiming): Promise<string> {
   const { clock } = ctx.deadline
+  const me = new Holder(nonce, holderText(ctx.run))
+  me.writing(name, { kind: 'dirty' })
   for (let n = 1; ; n++) {
     const sentAt = clock.now()
     const s = await api.get(name)
@@ -474,23 +491,23 @@ export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: 
       return `Nothing to release: sandbox "${name}" is being deleted (state ${s.state})`
     }
     const rec = parseLeaseTitle(s.title)
-    if (rec.kind !== 'held' || rec.nonce !== nonce) {
+    if (!isOwn(s, me.of(name))) {
       // Taken over after expiry, or freed by hand: resetting it now could wipe another job's data.
       const now = rec.kind === 'held' ? `held by ${rec.holder}` : rec.kind === 'free' ? 'free' : 'not leased'
       ctx.log.notice(`The lease on "${name}" is no longer this job's (it is ${now}): nothing to release`)
       return `Nothing to release: the lease on "${name}" is no longer this job's (${now})`
     }
     assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
-    const me = new Holder(nonce, rec.holder)
     if (inProgress(s)) {
       // A reset still running (a main step cancelled mid-way, say): let it end, then look again.
       await deps.until(name, 'settled', s.state, s)
       continue
     }
-    if (n > RELEASE_ROUNDS) return freeAsItIs(ctx, api, timing, me, s, rec.until)
+    if (n > RELEASE_ROUNDS) return freeAsItIs(ctx, api, timing, me, s, protectedUntil(s, me))
     let holdUntil = wholeSeconds(api.time.latest() + timing.holdMs)
     let hold = formatHeld(holdUntil, nonce, me.text)
-    if (hold === s.title) hold = formatHeld((holdUntil += 1000), nonce, me.text)
+    // the read-back must tell our hold from the record it replaces
+    if (sameRecord(hold, s.title)) hold = formatHeld((holdUntil += 1000), nonce, me.text)
     const r = await round(ctx, api, timing, me, name, sentAt, hold)
     if (r.kind === 'lost') continue // the next look says who
     if (r.kind === 'again') {
@@ -520,8 +537,8 @@ async function resetAndFree(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
   }
   // Check again: still our hold, with time left to write after it.
   const now = await api.get(name)
-  if (!exists(now) || now.title !== hold || api.time.latest() + timing.settleMs >= holdUntil) {
-    const seen = !exists(now) ? `it is ${stateOf(now)}` : now.title !== hold ? `its title is now "${shortLine(now.title ?? '')}"` : `the hold expires at ${isoSeconds(holdUntil)}`
+  if (!exists(now) || !sameRecord(hold, now.title) || api.time.latest() + timing.settleMs >= holdUntil) {
+    const seen = !exists(now) ? `it is ${stateOf(now)}` : !sameRecord(hold, now.title) ? `its title is now "${shortLine(now.title ?? '')}"` : `the hold expires at ${isoSeconds(holdUntil)}`
     ctx.log.warning(`Released "${name}" only in part: ${seen}, so it was not marked free${resetAt !== undefined ? ' (its reset was accepted)' : ''}`)
     return `Released sandbox "${name}" in part: not marked free (${seen})`
   }
