@@ -187,6 +187,32 @@ describe('adobe lease', () => {
     expect(title('ci-pool-1')).toContain('run=7799.1')
   })
 
+  it('skips pool sandboxes that are being deleted or failed, says which and in what state, and leases the good one', async () => {
+    const free = `lease v1 free reset=${new Date(Date.now() - 60_000).toISOString().slice(0, 19)}Z last=acme/other run=1.1 job=test`
+    // going away for as long as the test runs
+    emu.adobe.setTimings({ deleteMs: 600_000 })
+    for (const [name, state] of [['ci-pool-a', 'cleaning'], ['ci-pool-b', 'deleting'], ['ci-pool-c', 'failed']] as const) {
+      emu.adobe.seed({ name, type: 'development', state, title: free })
+    }
+    emu.adobe.setTimings({ deleteMs: 300 })
+    seedReady(emu, 'ci-pool-d')
+    const main = await runStep({ inputs: leaseInputs('ci-pool-*'), env: env('7851') })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.outputs.sandbox_name).toBe('ci-pool-d')
+    expect(main.stdout).toContain('Pool sandbox "ci-pool-a" is being deleted (state cleaning): it is not leased')
+    expect(main.stdout).toContain('Pool sandbox "ci-pool-b" is being deleted (state deleting): it is not leased')
+    expect(main.stdout).toContain('Pool sandbox "ci-pool-c" is in state "failed" (delete it and create it again): it is not leased')
+    for (const name of ['ci-pool-a', 'ci-pool-b', 'ci-pool-c']) {
+      expect([...writes('PATCH', name), ...writes('PUT', name), ...writes('DELETE', name)], name).toEqual([])
+      expect(title(name)).toBe(free)
+    }
+    // a second job finds the good one held, and says what it skipped
+    const full = await runStep({ inputs: leaseInputs('ci-pool-*', { 'if-full': 'fail' }), env: env('7852') })
+    expect(full.exitCode).toBe(1)
+    expect(errors(full)[0]).toContain('is leased (ci-pool-d: by=acme/Shop_API run=7851.1 job=test until')
+    expect(errors(full)[0]).toContain('or cannot be leased (ci-pool-a (state cleaning), ci-pool-b (state deleting), ci-pool-c (state failed))')
+  })
+
   it('never leases the default sandbox, nor a production one without allow-production', async () => {
     emu.adobe.seed({ name: 'ci-prod', type: 'production', state: 'active', title: 'x' })
     const main = await runStep({ inputs: leaseInputs('prod,ci-prod'), env: env('7801') })
