@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { isObject, json, parseJson, SlidingWindow, type Ctx, type Reply } from './common'
 import { formatSandboxDate, parseSandboxDate, skewDate } from './dates'
-import type { Fault } from './faults'
+import { storedTitle, type Fault } from './faults'
 import type { ImsEmulator } from './ims'
 
 export const ADOBE_BASE = '/data/foundation/sandbox-management'
@@ -437,7 +437,7 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     const extra = Object.keys(body).filter(k => k !== 'title')
     if (extra.length > 0) return badRequest(`Only the title of a sandbox can be updated, not: ${extra.join(', ')}.`)
     if (typeof body.title !== 'string' || body.title.trim() === '') return badRequest('Sandbox title is required.')
-    rec.title = body.title
+    rec.title = ctx.fault?.kind === 'store-title' ? storedTitle(ctx.fault, body.title) : body.title
     touch(rec, user)
     record(rec, rec.state, 'update')
     return json(200, answerView(rec, ctx.fault))
@@ -491,7 +491,13 @@ export function createAdobe(options: AdobeOptions, ims: ImsEmulator, now: () => 
     return undefined
   }
 
+  /** Every answer carries the Sandbox API's own time (RFC 9110 `Date`), from the emulator's clock. */
   function handle(ctx: Ctx): Reply {
+    const reply = serve(ctx)
+    return { ...reply, headers: { ...reply.headers, date: new Date(now()).toUTCString() } }
+  }
+
+  function serve(ctx: Ctx): Reply {
     const slow = throttle()
     if (slow) return slow
     const who = authenticate(ctx)

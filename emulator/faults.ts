@@ -53,6 +53,11 @@ export type Fault =
   | { kind: 'shift-pages'; insert?: number; remove?: number; prefix?: string }
   /** Adobe list and item answers: createdDate and lastModifiedDate in another style (see dates.ts) */
   | { kind: 'skew-dates'; style: DateSkew; hours?: number; years?: number }
+  /**
+   * Adobe title change (PATCH): the title is stored damaged, and the answer shows what was
+   * stored: its first `truncate` characters, or with every `replace.from` changed to `replace.to`
+   */
+  | { kind: 'store-title'; truncate?: number; replace?: { from: string; to: string } }
   /** Trackstar generate: answer in an older shape */
   | { kind: 'shape'; shape: TrackstarShape }
 
@@ -77,7 +82,7 @@ export type ProviderFamily = 'trackstar' | 'adobe'
 
 const KINDS = new Set([
   'status', 'status-after', 'delay', 'hold', 'drop-before', 'drop-after', 'rate-limit',
-  'html', 'wrong-shape', 'echo', 'act-later', 'cap-page', 'ignore-offset', 'shift-pages', 'skew-dates', 'shape'
+  'html', 'wrong-shape', 'echo', 'act-later', 'cap-page', 'ignore-offset', 'shift-pages', 'skew-dates', 'store-title', 'shape'
 ])
 const isStatus = (v: unknown) => Number.isInteger(v) && Number(v) >= 100 && Number(v) <= 599
 const isCount = (v: unknown) => Number.isInteger(v) && Number(v) >= 0
@@ -135,6 +140,13 @@ function checkNewKind(f: Record<string, unknown>): void {
       if (f.hours !== undefined && typeof f.hours !== 'number') throw bad('hours must be a number')
       if (f.years !== undefined && typeof f.years !== 'number') throw bad('years must be a number')
       return
+    case 'store-title': {
+      const r = f.replace as Record<string, unknown> | undefined
+      if ((f.truncate === undefined) === (r === undefined)) throw bad('needs exactly one of truncate or replace')
+      if (f.truncate !== undefined && !(Number.isInteger(f.truncate) && Number(f.truncate) >= 1)) throw bad('truncate must be a length >= 1')
+      if (r !== undefined && !(isObject(r) && typeof r.from === 'string' && r.from !== '' && typeof r.to === 'string')) throw bad('replace needs {from, to} strings, from not empty')
+      return
+    }
     case 'shape':
       if (!TRACKSTAR_SHAPES.includes(f.shape as TrackstarShape)) throw bad(`shape must be one of ${TRACKSTAR_SHAPES.join(', ')}`)
       return
@@ -182,6 +194,12 @@ export class FaultList implements Faults {
 }
 
 /** A rule from the control API: JSON, with `pathRegex` standing in for a RegExp. */
+/** The title a store-title fault keeps of the one written (never empty, as Adobe requires a title). */
+export function storedTitle(fault: Extract<Fault, { kind: 'store-title' }>, title: string): string {
+  const kept = fault.truncate !== undefined ? title.slice(0, fault.truncate) : title.split(fault.replace?.from ?? '').join(fault.replace?.to ?? '')
+  return kept.trim() === '' ? title : kept
+}
+
 export function faultRuleFromJson(v: unknown): FaultRule {
   if (!isObject(v)) throw new Error('emulator: a fault rule must be a JSON object')
   let path: string | RegExp

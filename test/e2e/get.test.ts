@@ -71,7 +71,7 @@ describe('adobe get', () => {
     emu.adobe.seed({ name: 'prod-two', type: 'production', state: 'active' })
     const cases: [string, string][] = [
       ['no-such-box', 'does not exist'],
-      ['broken-box', 'is failed, not active'],
+      ['broken-box', 'is in state "failed"'],
       ['prod', "it is the organization's default sandbox"],
       ['prod-two', 'Set allow-production: true']
     ]

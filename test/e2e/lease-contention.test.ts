@@ -34,32 +34,44 @@ async function job(i: number): Promise<Job> {
   const inputs = adobeInputs(emu, { operation: 'lease', pool: 'ci-pool-*', timeout: String(TIMEOUT_S) })
   const started = Date.now()
   const main = await runStep({ inputs, env, timeoutMs: TIMEOUT_S * 1000 })
-  // The job's work: one request for its sandbox with its token, logged by the emulator.
-  const usedAt = Date.now()
+  // The job's work: one request for its sandbox with its token, at the emulator's time of it.
+  let usedAt = -1
   if (main.exitCode === 0) {
     const res = await fetch(`${emu.url}${ADOBE_BASE}/sandboxes/${main.outputs.sandbox_name}`, {
       headers: { authorization: `Bearer ${main.outputs.access_token}`, 'x-api-key': inputs['adobe-client-id'], 'x-gw-ims-org-id': inputs['adobe-org-id'], 'x-sandbox-name': main.outputs.sandbox_name }
     })
     expect(res.status).toBe(200)
+    usedAt = emu.requests.filter(r => r.headers.authorization === `Bearer ${main.outputs.access_token}`).at(-1)?.time ?? -1
     await new Promise(r => setTimeout(r, 200 + Math.random() * 300))
   }
   const post = await runStep({ inputs, env, state: main.state, timeoutMs: TIMEOUT_S * 1000 })
   return { runId, main, post, usedAt, wallMs: Date.now() - started }
 }
 
-/** The tenure of each job on its sandbox, from the emulator's title history. */
+/**
+ * The tenure of each job on its sandbox, from the emulator's title history: the unbroken run of
+ * titles with its nonce that holds its confirmed record (a job keeps one nonce for the step, so
+ * an earlier claim it lost may carry it too), up to the title that replaced them, which must be
+ * its own free record.
+ */
 function tenure(h: HistoryEntry[], j: Job): { name: string; from: number; to: number; fromSeq: number; toSeq: number } {
   const name = j.main.outputs.sandbox_name
   const nonce = /nonce=([0-9a-f]{16})/.exec(j.main.outputs.sandbox_title)?.[1]
   const mine = h.filter(e => e.name === name && e.field === 'title')
-  const first = mine.find(e => e.value.includes(`nonce=${nonce}`))
-  const released = mine.find(e => first && e.time >= first.time && e.seq > first.seq && e.value.startsWith('lease v1 free') && e.value.includes(`run=${j.runId}.1 `))
-  if (!first || !released) throw new Error(`job ${j.runId}: no claim or no release of ${name} in the emulator's history`)
-  return { name, from: first.time, to: released.time, fromSeq: first.seq, toSeq: released.seq }
+  const confirmed = mine.findIndex(e => e.value === j.main.outputs.sandbox_title)
+  let first = confirmed
+  while (first > 0 && mine[first - 1].value.includes(`nonce=${nonce}`)) first--
+  const next = mine.findIndex((e, i) => i > confirmed && !e.value.includes(`nonce=${nonce}`))
+  const released = mine[next]
+  if (confirmed < 0 || !released) throw new Error(`job ${j.runId}: no confirmed record or nothing after it on ${name} in the emulator's history`)
+  if (!(released.value.startsWith('lease v1 free') && released.value.includes(`run=${j.runId}.1 `))) {
+    throw new Error(`job ${j.runId}: its tenure on ${name} was ended by "${released.value}", not by its own release`)
+  }
+  return { name, from: mine[first].time, to: released.time, fromSeq: mine[first].seq, toSeq: released.seq }
 }
 
 describe('lease contention', () => {
-  it(`${JOBS} concurrent jobs, a pool of ${POOL.length}, random latency: never two holders at once, every job done in time`, async () => {
+  it(`${JOBS} concurrent jobs, a pool of ${POOL.length}, random latency: never two holders at once, every job done within its timeout`, async () => {
     for (const name of POOL) seedReady(emu, name)
     emu.clearLog()
     const t0 = Date.now()
@@ -70,7 +82,6 @@ describe('lease contention', () => {
       expect(j.main.exitCode, j.main.stdout).toBe(0)
       expect(j.post.exitCode, j.post.stdout).toBe(0)
       expect(j.post.stdout).toContain(`Released sandbox "${j.main.outputs.sandbox_name}"`)
-      expect(j.wallMs).toBeLessThan(TIMEOUT_S * 1000)
     }
 
     const history = emu.adobe.leaseHistory()

@@ -5,7 +5,7 @@ import { ADOBE_BASE, EMULATOR_ADOBE_CLIENT_SECRET, type Fault } from '../../emul
 import { emulatorPerTest } from '../harness/per-test'
 import { errors, runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { adobeInputs } from '../../scripts/emulator-inputs'
-import { bearerTokens } from '../harness/adobe'
+import { bearerTokens, finishOnceSeen } from '../harness/adobe'
 import { expectMaskedEverywhere } from '../harness/secrets'
 import { LEASE_ENV, seedHeld, seedReady } from '../harness/lease'
 
@@ -47,7 +47,8 @@ describe('adobe lease', () => {
     // default lease-ttl: 6 h from now
     const expires = Date.parse(main.outputs.lease_expires_at)
     expect(expires - before).toBeGreaterThan(6 * 3600_000 - 60_000)
-    expect(expires - Date.now()).toBeLessThanOrEqual(6 * 3600_000)
+    // written in the Sandbox API's time, at the latest it can be: the Date header names a whole second
+    expect(expires - Date.now()).toBeLessThanOrEqual(6 * 3600_000 + 1000)
     // the record names the holder, its expiry and a nonce, and nothing else
     expect(main.outputs.sandbox_title).toMatch(/^lease v1 held until=\S+Z nonce=[0-9a-f]{16} by=acme\/Shop_API run=7001\.1 job=test$/)
     expect(title(name)).toBe(main.outputs.sandbox_title)
@@ -137,9 +138,11 @@ describe('adobe lease', () => {
     seedReady(emu, 'ci-pool-1')
     const first = await runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7501') })
     expect(first.exitCode, first.stdout).toBe(0)
-    const waiting = runStep({ inputs: leaseInputs('ci-pool-1', { timeout: '60' }), env: env('7502'), timeoutMs: 60_000 })
-    // the waiter has looked at least twice (it is polling), then the first job releases
-    await until(() => emu.requests.filter(r => r.method === 'GET' && r.path === `${ADOBE_BASE}/sandboxes`).length >= 3, 'the waiter to poll')
+    // The first job releases once the waiter's own log says it is waiting: counting list
+    // requests would count the first job's too (a claim it did not trust looks again).
+    let sawWaiting = false
+    const waiting = runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7502'), timeoutMs: 120_000, onLine: line => void (sawWaiting ||= line.includes('waiting for a release')) })
+    await until(() => sawWaiting, 'the waiter to say it is waiting', 90_000)
     const post = await runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7501'), state: first.state })
     expect(post.exitCode).toBe(0)
     const second = await waiting
@@ -150,18 +153,20 @@ describe('adobe lease', () => {
     expect(title('ci-pool-1')).toContain('run=7502.1')
     // it waited for the release's reset to finish; it did not reset again itself
     expect(writes('PUT', 'ci-pool-1')).toHaveLength(1)
-  })
+  }, 120_000)
 
   it('a lease whose main step is cancelled is still released by its post step', async () => {
     emu.adobe.seed({ name: 'ci-pool-1', type: 'development', state: 'active', title: 'set up by hand' })
-    emu.adobe.setTimings({ resetMs: 4000 })
-    const main = await runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7601'), signalWhen: { text: 'resetting (1 s elapsed)', signal: 'SIGTERM' } })
+    // The reset runs until the test ends it: the cancel comes once the step has seen it running.
+    emu.adobe.setTimings({ resetMs: 600_000 })
+    const busy = 'Sandbox "ci-pool-1": resetting ('
+    const main = await runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7601'), signalWhen: { text: busy, signal: 'SIGTERM' } })
     expect(main.exitCode).toBe(1)
     expect(errors(main)[0]).toContain('Cancelled while')
     expect(JSON.parse(main.state.cleanup)).toMatchObject({ sandbox: 'ci-pool-1', action: 'release' })
     expect(title('ci-pool-1')).toContain('run=7601.1')
-    emu.adobe.setTimings({ resetMs: 600 })
-    const post = await runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7601'), state: main.state })
+    // the post step waits for the running reset; it ends once the post step has seen it
+    const post = await runStep({ inputs: leaseInputs('ci-pool-1'), env: env('7601'), state: main.state, onLine: finishOnceSeen(emu, 'ci-pool-1', busy) })
     expect(post.exitCode).toBe(0)
     expect(post.stdout).toContain('Released sandbox "ci-pool-1"')
     expect(title('ci-pool-1')).toMatch(/^lease v1 free reset=/)
@@ -180,6 +185,32 @@ describe('adobe lease', () => {
     expect(post.stdout).toContain('is no longer this job\'s (it is held by by=acme/other run=7799.1 job=build)')
     expect(writes('PUT')).toEqual([])
     expect(title('ci-pool-1')).toContain('run=7799.1')
+  })
+
+  it('skips pool sandboxes that are being deleted or failed, says which and in what state, and leases the good one', async () => {
+    const free = `lease v1 free reset=${new Date(Date.now() - 60_000).toISOString().slice(0, 19)}Z last=acme/other run=1.1 job=test`
+    // going away for as long as the test runs
+    emu.adobe.setTimings({ deleteMs: 600_000 })
+    for (const [name, state] of [['ci-pool-a', 'cleaning'], ['ci-pool-b', 'deleting'], ['ci-pool-c', 'failed']] as const) {
+      emu.adobe.seed({ name, type: 'development', state, title: free })
+    }
+    emu.adobe.setTimings({ deleteMs: 300 })
+    seedReady(emu, 'ci-pool-d')
+    const main = await runStep({ inputs: leaseInputs('ci-pool-*'), env: env('7851') })
+    expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.outputs.sandbox_name).toBe('ci-pool-d')
+    expect(main.stdout).toContain('Pool sandbox "ci-pool-a" is being deleted (state cleaning): it is not leased')
+    expect(main.stdout).toContain('Pool sandbox "ci-pool-b" is being deleted (state deleting): it is not leased')
+    expect(main.stdout).toContain('Pool sandbox "ci-pool-c" is in state "failed" (delete it and create it again): it is not leased')
+    for (const name of ['ci-pool-a', 'ci-pool-b', 'ci-pool-c']) {
+      expect([...writes('PATCH', name), ...writes('PUT', name), ...writes('DELETE', name)], name).toEqual([])
+      expect(title(name)).toBe(free)
+    }
+    // a second job finds the good one held, and says what it skipped
+    const full = await runStep({ inputs: leaseInputs('ci-pool-*', { 'if-full': 'fail' }), env: env('7852') })
+    expect(full.exitCode).toBe(1)
+    expect(errors(full)[0]).toContain('is leased (ci-pool-d: by=acme/Shop_API run=7851.1 job=test until')
+    expect(errors(full)[0]).toContain('or cannot be leased (ci-pool-a (state cleaning), ci-pool-b (state deleting), ci-pool-c (state failed))')
   })
 
   it('never leases the default sandbox, nor a production one without allow-production', async () => {

@@ -243,3 +243,18 @@ describe('seeding', () => {
     expect(emu.adobe.get('via-http')).toMatchObject({ type: 'production', state: 'failed' })
   })
 })
+
+describe('server time', () => {
+  it.each([
+    ['a lookup', () => api('GET', '/prod')],
+    ['a list', () => api('GET', '')],
+    ['a refused call', () => call(emu, 'GET', `${SANDBOXES}/prod`, { headers: { ...headers, authorization: 'Bearer nope' } })]
+  ])('%s carries the Sandbox API clock in its Date header, not the host clock', async (_what, send) => {
+    const before = clock.now()
+    const res = await send()
+    expect(res.headers.get('date')).toBe(new Date(before).toUTCString())
+    clock.advance(90_000)
+    const later = await send()
+    expect(later.headers.get('date')).toBe(new Date(before + 90_000).toUTCString())
+  })
+})

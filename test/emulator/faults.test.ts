@@ -157,3 +157,37 @@ describe('rate-limit faults', () => {
     expect(res.body).toEqual({ error_code: '429050', message: 'Too many requests' })
   })
 })
+
+describe('store-title faults', () => {
+  const patch = (name: string, title: string) => call(emu, 'PATCH', `${SANDBOXES}/${name}`, { headers: { ...headers, 'x-sandbox-name': name }, body: { title } })
+  const TITLE = 'lease v1 held until=2026-11-25T18:00:00Z nonce=3f9c2a7b1d4e5f60 by=acme/shop run=1.1 job=test'
+  it.each([
+    ['truncated', { kind: 'store-title', truncate: 40 }, TITLE.slice(0, 40)],
+    ['altered', { kind: 'store-title', replace: { from: 'nonce=', to: 'nonce:' } }, TITLE.replace('nonce=', 'nonce:')],
+    ['altered everywhere', { kind: 'store-title', replace: { from: '=', to: '' } }, TITLE.replaceAll('=', '')],
+    ['cut to nothing but spaces: kept whole (a title is required)', { kind: 'store-title', replace: { from: TITLE, to: ' ' } }, TITLE]
+  ] as const)('stores the title %s, and answers with what it stored; the next write is stored whole', async (_what, fault, stored) => {
+    await create('box-t')
+    // from JSON, as the control API takes it
+    const res0 = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ method: 'PATCH', path: `${SANDBOXES}/box-t`, faults: [fault] }) })
+    expect(res0.status).toBe(201)
+    const res = await patch('box-t', TITLE)
+    expect(res.status).toBe(200)
+    expect(res.body.title).toBe(stored)
+    expect(emu.adobe.get('box-t')?.title).toBe(stored)
+    expect(lastLog()).toMatchObject({ fault: 'store-title', status: 200 })
+    await patch('box-t', TITLE)
+    expect(emu.adobe.get('box-t')?.title).toBe(TITLE)
+  })
+
+  it.each([
+    [{ kind: 'store-title' }, 'needs exactly one of truncate or replace'],
+    [{ kind: 'store-title', truncate: 3, replace: { from: 'a', to: 'b' } }, 'needs exactly one of truncate or replace'],
+    [{ kind: 'store-title', truncate: 0 }, 'truncate must be a length >= 1'],
+    [{ kind: 'store-title', truncate: 2.5 }, 'truncate must be a length >= 1'],
+    [{ kind: 'store-title', replace: { from: '', to: 'x' } }, 'replace needs {from, to} strings'],
+    [{ kind: 'store-title', replace: { from: 'a' } }, 'replace needs {from, to} strings']
+  ])('refuses a malformed rule: %j', (fault, message) => {
+    expect(() => emu.faults.add({ path: SANDBOXES, faults: [fault as never] })).toThrow(message)
+  })
+})

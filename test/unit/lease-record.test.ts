@@ -73,7 +73,7 @@ describe('what a pool member is to a job', () => {
     ['a live lease', { title: held }, false, 'held'],
     ['an expired lease', { title: expired }, false, 'expired'],
     ['free and reset', { title: free }, false, 'ready'],
-    ['free, its reset running', { title: free, state: 'resetting' }, false, 'cleaning'],
+    ['free, its reset running', { title: free, state: 'resetting' }, false, 'resetting'],
     ['free, not reset', { title: formatFree(undefined, 'by=x') }, false, 'dirty'],
     ['never leased', { title: 'made by hand' }, false, 'dirty'],
     ['unreadable, changed lately', { title: 'lease v9 x', lastModifiedDate: '2026-11-25 11:00:00' }, false, 'held'],
@@ -89,9 +89,9 @@ describe('what a pool member is to a job', () => {
     expect(slot).toEqual({ kind: 'held', until: Date.parse('2026-11-25T11:00:00Z') + MAX_LEASE_MS, holder: 'unknown (its title cannot be read)' })
   })
 
-  it('picks ready before cleaning before dirty before expired, never a held one, at random among equals', () => {
+  it('picks ready before resetting before dirty before expired, never a held one, at random among equals', () => {
     const m = (name: string, kind: Slot['kind']) => ({ name, slot: (kind === 'held' ? { kind, until: NOW, holder: 'h' } : kind === 'expired' ? { kind, holder: 'h' } : kind === 'excluded' ? { kind, why: 'w' } : { kind }) as Slot })
-    const members = [m('a', 'expired'), m('b', 'dirty'), m('c', 'held'), m('d', 'cleaning'), m('e', 'ready'), m('f', 'ready')]
+    const members = [m('a', 'expired'), m('b', 'dirty'), m('c', 'held'), m('d', 'resetting'), m('e', 'ready'), m('f', 'ready')]
     expect(pick(members, () => 0)?.name).toBe('e')
     expect(pick(members, () => 0.99)?.name).toBe('f')
     expect(pick(members.filter(x => x.slot.kind !== 'ready'), () => 0)?.name).toBe('d')

@@ -4,7 +4,7 @@ import { CancelledError, DeadlineError } from '../../src/errors'
 import { Deadline, type Clock } from '../../src/deadline'
 import type { Logger } from '../../src/log'
 import type { Sandbox } from '../../src/providers/adobe/api'
-import { beingDeleted, inProgress, pollDelayMs, reached, waitFor } from '../../src/providers/adobe/wait'
+import { pollDelayMs, reached, waitFor } from '../../src/providers/adobe/wait'
 
 function virtualClock(): Clock & { t: number } {
   const clock = {
@@ -137,25 +137,6 @@ describe('pollDelayMs', () => {
 const ON_THE_WAY_IN = ['creating', 'provisioning', 'resetting']
 const ON_THE_WAY_OUT = ['deleting', 'cleaning', 'de-provisioning']
 const ENDS = ['active', 'failed', 'deleted']
-
-describe('inProgress and beingDeleted, for every documented state', () => {
-  it.each(ON_THE_WAY_IN)('%s is in progress and not being deleted', state => {
-    expect(inProgress(box(state))).toBe(true)
-    expect(beingDeleted(box(state))).toBe(false)
-  })
-  it.each(ON_THE_WAY_OUT)('%s is in progress and being deleted', state => {
-    expect(inProgress(box(state))).toBe(true)
-    expect(beingDeleted(box(state))).toBe(true)
-  })
-  it.each(ENDS)('%s is settled and not being deleted', state => {
-    expect(inProgress(box(state))).toBe(false)
-    expect(beingDeleted(box(state))).toBe(false)
-  })
-  it('a state no document names counts as in progress (the wait goes on until the timeout)', () => {
-    expect(inProgress(box('migrating'))).toBe(true)
-    expect(beingDeleted(box('migrating'))).toBe(false)
-  })
-})
 
 describe('reached, for every state and every kind of wait', () => {
   const o = (until: 'active' | 'settled' | 'gone') => ({ until, name: 'box', doing: 'creating' })

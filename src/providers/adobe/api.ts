@@ -1,9 +1,11 @@
 // The Adobe Experience Platform Sandbox API: one method per call, headers in one place.
 import { ProviderError } from '../../errors'
 import type { Deadline } from '../../deadline'
-import type { Http } from '../../http'
+import type { Http, Request, Response } from '../../http'
 import type { Logger } from '../../log'
 import { gatewayHint, platformHeaders } from './platform'
+import { ServerTime } from './server-time'
+import { exists, goingAway } from './states'
 
 export const SANDBOX_API_PATH = '/data/foundation/sandbox-management'
 
@@ -50,22 +52,6 @@ export function hint(status: number, code: string | undefined, message?: string)
   if (status === 403) return 'The credential needs the Sandbox Administration permissions (Manage Sandboxes, Reset a Sandbox) in its product profile'
   return gatewayHint(status)
 }
-
-/** States on the way out: Adobe answers a delete with `cleaning`, some docs say `deleting`. */
-const BEING_DELETED = new Set(['deleting', 'cleaning', 'de-provisioning'])
-
-/** On its way out: it will be gone without anyone's help, and its name free again. */
-export function beingDeleted(s: Sandbox): boolean {
-  return BEING_DELETED.has(s.state)
-}
-
-/** 404 and `deleted` both mean: there is no such sandbox. */
-export function exists(s: Sandbox | undefined): s is Sandbox {
-  return s !== undefined && s.state !== 'deleted'
-}
-
-/** The states Adobe's OpenAPI and documents name; any other state counts as in progress. */
-export const STATES = ['creating', 'provisioning', 'active', 'resetting', 'cleaning', 'deleting', 'de-provisioning', 'deleted', 'failed'] as const
 
 /** An answer that cannot be read as what was asked for: it never permits a change. */
 export class UnreadableAnswerError extends ProviderError {}
@@ -138,6 +124,8 @@ export interface MutationResult {
 
 export class SandboxApi {
   private readonly base: string
+  /** the Sandbox API's clock, from the Date header of its answers: lease expiries are judged by it */
+  readonly time: ServerTime
   constructor(
     private readonly http: Http,
     platformUrl: string,
@@ -146,6 +134,16 @@ export class SandboxApi {
     private readonly log: Logger
   ) {
     this.base = `${platformUrl}${SANDBOX_API_PATH}`
+    this.time = new ServerTime(deadline.clock, log)
+  }
+
+  /** One call through the HTTP layer; its answer's Date header tells the server's time. */
+  private async send(req: Request): Promise<Response<unknown>> {
+    const { clock } = this.deadline
+    const sentAt = clock.now()
+    const res = await this.http.request(req)
+    this.time.observe(res.headers.date, sentAt, clock.now())
+    return res
   }
 
   /** the bearer token this client sends (a secret, registered already) */
@@ -182,7 +180,7 @@ export class SandboxApi {
   get(name: string): Promise<Sandbox | undefined> {
     const action = `look up sandbox "${name}"`
     return this.read(action, async () => {
-      const res = await this.http.request({ method: 'GET', url: this.item(name), action, headers: this.headers(name), accept: [404] })
+      const res = await this.send({ method: 'GET', url: this.item(name), action, headers: this.headers(name), accept: [404] })
       if (res.status === 404) return undefined
       const s = parseSandbox(res.body, action, res.status)
       if (s.name !== name) throw unreadable(action, res.status, `the record is for "${s.name}"`)
@@ -197,7 +195,7 @@ export class SandboxApi {
   page(limit: number, offset: number): Promise<{ sandboxes: Sandbox[]; limit?: number }> {
     const action = `list sandboxes (offset ${offset})`
     return this.read(action, async () => {
-      const res = await this.http.request<unknown>({
+      const res = await this.send({
         method: 'GET',
         url: `${this.base}/sandboxes?limit=${limit}&offset=${offset}`,
         action,
@@ -219,7 +217,7 @@ export class SandboxApi {
 
   /** POST /sandboxes. A 409 comes back as a result (status 409), not as an error. */
   async create(name: string, title: string): Promise<MutationResult> {
-    const res = await this.http.request({
+    const res = await this.send({
       method: 'POST',
       url: `${this.base}/sandboxes`,
       action: `create sandbox "${name}"`,
@@ -235,7 +233,7 @@ export class SandboxApi {
   reset(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
     const action = `reset sandbox "${name}"`
     return this.change(action, name, s => s?.state === 'resetting', () =>
-      this.http.request({ method: 'PUT', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), json: { action: 'reset' }, idempotent: true })
+      this.send({ method: 'PUT', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), json: { action: 'reset' }, idempotent: true })
     )
   }
 
@@ -244,7 +242,7 @@ export class SandboxApi {
    * is not relied on: a lease reads the record back before it trusts what it wrote.
    */
   async setTitle(name: string, title: string): Promise<void> {
-    await this.http.request({
+    await this.send({
       method: 'PATCH',
       url: this.item(name),
       action: `set the title of sandbox "${name}"`,
@@ -257,8 +255,8 @@ export class SandboxApi {
   /** DELETE; a 404 (already gone) comes back as status 404. */
   remove(name: string, ignoreWarnings: boolean): Promise<MutationResult> {
     const action = `delete sandbox "${name}"`
-    return this.change(action, name, s => !exists(s) || beingDeleted(s), () =>
-      this.http.request({ method: 'DELETE', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), accept: [404] })
+    return this.change(action, name, s => !exists(s) || goingAway(s), () =>
+      this.send({ method: 'DELETE', url: this.item(name, { ignoreWarnings }), action, headers: this.headers(name), accept: [404] })
     )
   }
 

@@ -3,7 +3,8 @@
 import { ActionError, DeadlineError, ProviderError } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import type { StepContext } from '../types'
-import { exists, type MutationResult, type SandboxApi } from './api'
+import type { MutationResult, SandboxApi } from './api'
+import { exists } from './states'
 import { listAll } from './prune'
 
 /**

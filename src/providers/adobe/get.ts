@@ -4,11 +4,11 @@
 import { ActionError } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import type { StepContext, StepResult, SummaryRow } from '../types'
-import { exists, type Sandbox, type SandboxApi } from './api'
+import type { Sandbox, SandboxApi } from './api'
 import type { LeaseDeps } from './lease'
 import { isoSeconds, parseLeaseTitle } from './lease-record'
 import { assertMayTouch } from './safety'
-import { inProgress } from './wait'
+import { exists, unusable } from './states'
 
 export async function get(ctx: StepContext<AdobeInputs>, api: SandboxApi, deps: Pick<LeaseDeps, 'until' | 'results'>): Promise<StepResult> {
   const { log, inputs } = ctx
@@ -16,14 +16,17 @@ export async function get(ctx: StepContext<AdobeInputs>, api: SandboxApi, deps: 
   let s = await api.get(name)
   if (!exists(s)) throw new ActionError(`Sandbox "${name}" does not exist (or was deleted): there is nothing to get credentials for`)
   assertMayTouch(s, 'reuse', inputs.allowProduction)
+  const why = unusable(s)
+  if (why) throw new ActionError(`Sandbox "${name}" ${why}, so it will not become active: there is nothing to get credentials for`)
   if (s.state !== 'active') {
-    if (!inProgress(s) || !inputs.wait) throw new ActionError(`Sandbox "${name}" is ${s.state}, not active${inProgress(s) ? ' (set wait: true to wait for it)' : ''}`)
+    if (!inputs.wait) throw new ActionError(`Sandbox "${name}" is ${s.state}, not active (set wait: true to wait for it)`)
     log.info(`Sandbox "${name}" is ${s.state}: waiting until it is active`)
     s = (await deps.until(name, 'active', s.state, s)) as Sandbox
   }
   const extra: SummaryRow[] = []
   const rec = parseLeaseTitle(s.title)
-  const now = ctx.deadline.clock.now()
+  // Expiry in the Sandbox API's time, as every lease judges it.
+  const now = api.time.earliest()
   if (rec.kind === 'held') {
     extra.push(['Lease', `${rec.until > now ? 'held' : 'expired'} until ${isoSeconds(rec.until)}`])
     if (rec.until <= now) log.notice(`The lease on "${name}" expired at ${isoSeconds(rec.until)}: another job may take it over and reset it`)

@@ -7,7 +7,7 @@ import { defaultSandboxName, defaultSandboxTitle, lifetimeFor } from '../../nami
 import type { Handoff } from '../../state'
 import { accessToken } from '../ims'
 import type { Provider, StepContext, StepResult, SummaryRow } from '../types'
-import { exists, hint, SandboxApi, type Sandbox } from './api'
+import { hint, SandboxApi, type Sandbox } from './api'
 import { createWithinLicence } from './capacity'
 import { get } from './get'
 import { lease, leaseTiming, release, type LeaseDeps } from './lease'
@@ -15,7 +15,8 @@ import { prepareSandbox, revokeRoles } from './prepare'
 import { prune } from './prune'
 import { checkPruneClosed } from '../../github/prune-closed'
 import { assertMayTouch, type Verb } from './safety'
-import { assertNotFailed, beingDeleted, inProgress, waitFor } from './wait'
+import { exists, goingAway, inProgress, unusable } from './states'
+import { assertNotFailed, waitFor } from './wait'
 
 type Ctx = StepContext<AdobeInputs>
 
@@ -99,14 +100,15 @@ function prepare(ctx: Ctx, api: SandboxApi, name: string, action: 'delete' | 're
 /** The record, or an error when the sandbox is gone or on its way out and so cannot be used. */
 function stillThere(s: Sandbox | undefined, name: string, doing: string): Sandbox {
   if (!exists(s)) throw new ActionError(`Sandbox "${name}" disappeared while ${doing}`)
-  if (beingDeleted(s)) throw new ActionError(`Sandbox "${name}" is being deleted (state ${s.state}), so it cannot be ${doing === 'resetting' ? 'reset' : 'used'}: try again once it is gone`)
+  if (goingAway(s)) throw new ActionError(`Sandbox "${name}" is being deleted (state ${s.state}), so it cannot be ${doing === 'resetting' ? 'reset' : 'used'}: try again once it is gone`)
   return s
 }
 
 /** Resets an existing, settled sandbox; returns it after the reset was accepted. */
 async function resetSandbox(ctx: Ctx, api: SandboxApi, s: Sandbox): Promise<Sandbox> {
   assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
-  if (s.state === 'failed') throw new ActionError(`Sandbox "${s.name}" is in state "failed" and cannot be reset: delete it and create it again`)
+  const why = unusable(s)
+  if (why) throw new ActionError(`Sandbox "${s.name}" ${why} and cannot be reset${s.state === 'failed' ? ': delete it and create it again' : ''}`)
   for (let sent = 1; ; sent++) {
     try {
       const res = await api.reset(s.name, ctx.inputs.ignoreWarnings)
@@ -141,7 +143,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   const name = inputs.sandboxName ?? defaultSandboxName(ctx.run)
   const title = inputs.sandboxTitle ?? defaultSandboxTitle(ctx.run, lifetimeFor(inputs.cleanup, ctx.run))
   let existing = await api.get(name)
-  if (exists(existing) && beingDeleted(existing)) {
+  if (exists(existing) && goingAway(existing)) {
     // Being deleted (a previous run's cleanup, say): once it is gone the name is free again.
     log.info(`Sandbox "${name}" is being deleted (${existing.state}): waiting until it is gone, then creating it anew`)
     existing = await until(ctx, api, name, 'gone', existing.state, existing)
@@ -186,7 +188,7 @@ async function create(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   const verb = inputs.ifExists === 'reset' ? 'reset' : 'reuse'
   assertMayTouch(s, verb, inputs.allowProduction)
   const action = cleanupAction(ctx, false)
-  if (s.state === 'failed') throw new ActionError(`Sandbox "${name}" exists but is in state "failed": delete it (operation: delete) and create it again`)
+  if (unusable(s)) throw new ActionError(`Sandbox "${name}" exists but is in state "${s.state}": delete it (operation: delete) and create it again`)
   stillThere(s, name, verb === 'reset' ? 'resetting' : 'reusing')
 
   if (inputs.ifExists === 'reuse') {
@@ -236,7 +238,7 @@ async function reset(ctx: Ctx, api: SandboxApi, token: string): Promise<StepResu
 async function readyFor(ctx: Ctx, api: SandboxApi, s: Sandbox | undefined, verb: 'reset' | 'delete'): Promise<Sandbox | undefined> {
   if (!exists(s)) return undefined
   assertMayTouch(s, verb, ctx.inputs.allowProduction)
-  if (!inProgress(s) || beingDeleted(s)) return s
+  if (!inProgress(s)) return s
   ctx.log.info(`Sandbox "${s.name}" is ${s.state}: waiting for it to settle before the ${verb}`)
   const settled = await until(ctx, api, s.name, 'settled', s.state)
   if (!exists(settled)) return undefined
@@ -252,11 +254,11 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
   }
   const s = await readyFor(ctx, api, await api.get(name), 'delete')
   if (!s) return gone()
-  const res = beingDeleted(s) ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
+  const res = goingAway(s) ? undefined : await api.remove(name, ctx.inputs.ignoreWarnings)
   // A 404 on a retry after a lost answer is this step's own delete, not a sandbox already gone.
   if (res?.status === 404 && !res.afterUnknownOutcome) return gone()
-  ctx.log.info(beingDeleted(s) ? `Sandbox "${name}" is already being deleted (${s.state})` : `Deleting sandbox "${name}"`)
-  let state = res?.sandbox?.state ?? (beingDeleted(s) ? s.state : 'deleting')
+  ctx.log.info(goingAway(s) ? `Sandbox "${name}" is already being deleted (${s.state})` : `Deleting sandbox "${name}"`)
+  let state = res?.sandbox?.state ?? (goingAway(s) ? s.state : 'deleting')
   if (ctx.inputs.wait) {
     await until(ctx, api, name, 'gone', 'deleting', res?.sandbox ?? s)
     state = 'deleted'
@@ -265,7 +267,7 @@ async function remove(ctx: Ctx, api: SandboxApi, token: string): Promise<StepRes
 }
 
 /** What lease and get share with the operations here. */
-function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
+export function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
   return {
     reset: s => resetSandbox(ctx, api, s),
     until: (name, target, doing, current) => until(ctx, api, name, target, doing, current),
@@ -305,7 +307,7 @@ async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi
   if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
   const name = handoff.sandbox
   const api = connected ?? (await connect(ctx))
-  if (handoff.action === 'release') return release(ctx, api, leaseDeps(ctx, api, api.token), name, handoff.lease)
+  if (handoff.action === 'release') return release(ctx, api, leaseDeps(ctx, api, api.token), name, handoff.lease, leaseTiming(process.env))
   const found = handoff.confirmed ? await api.get(name) : await lookAfterUnknownCreate(ctx, api, name)
   const s = await readyFor(ctx, api, found, handoff.action)
   if (!s) {
@@ -315,11 +317,11 @@ async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi
     ctx.log.notice(`Sandbox "${name}" is ${why}: nothing to ${handoff.action}`)
     return `Nothing to ${handoff.action}: sandbox "${name}" is ${why}`
   }
+  if (goingAway(s)) return `Sandbox "${name}" is already being deleted (${s.state})${handoff.action === 'reset' ? ': nothing to reset' : ''}`
   if (handoff.action === 'reset') {
     await resetSandbox(ctx, api, s)
     return `Reset sandbox "${name}" (accepted; it becomes active again in about 30 s)`
   }
-  if (beingDeleted(s)) return `Sandbox "${name}" is already being deleted (${s.state})`
   const res = await api.remove(name, ctx.inputs.ignoreWarnings)
   // Gone on a retry after an attempt whose answer was lost: that attempt deleted it.
   if (res.status === 404 && !res.afterUnknownOutcome) return `Nothing to delete: sandbox "${name}" is already gone`

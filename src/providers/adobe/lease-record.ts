@@ -9,9 +9,9 @@
 // that starts with `lease ` but cannot be read is held (fail closed) until its last change is
 // older than the longest lease-ttl. Only names, ids and times go into a title, never a secret.
 import type { RunInfo } from '../../github-context'
-import { exists, type Sandbox } from './api'
+import type { Sandbox } from './api'
 import { parseAdobeDate } from './prune'
-import { inProgress } from './wait'
+import { exists, inProgress, unusable } from './states'
 
 export const LEASE_TAG = 'lease v1'
 /** the longest title Adobe accepts, as for `sandbox-title` */
@@ -84,27 +84,61 @@ export function parseLeaseTitle(title: string | undefined): LeaseRecord {
 
 /** What a pool member is to a job that wants a lease. */
 export type Slot =
-  /** never leased: the default sandbox, production without allow-production, failed, gone */
+  /** never leased: the default sandbox, production without allow-production, failed, going away, gone */
   | { kind: 'excluded'; why: string }
   | { kind: 'held'; until: number; holder: string }
   /** free, active, and reset at its last release: ready at once */
   | { kind: 'ready' }
   /** free, and its release's reset is still running */
-  | { kind: 'cleaning' }
+  | { kind: 'resetting' }
   /** free, but not known to be clean: reset after the claim */
   | { kind: 'dirty' }
   /** held past its expiry (a runner died before its post step): reset after the claim */
   | { kind: 'expired'; holder: string }
 
 /** Claimable slots, best first. */
-export const PREFERENCE = ['ready', 'cleaning', 'dirty', 'expired'] as const
+export const PREFERENCE = ['ready', 'resetting', 'dirty', 'expired'] as const
 
-export function slotOf(s: Sandbox | undefined, nowMs: number, allowProduction: boolean): Slot {
+export type Claimable = Extract<Slot, { kind: (typeof PREFERENCE)[number] }>
+
+export function claimable(slot: Slot): slot is Claimable {
+  return (PREFERENCE as readonly string[]).includes(slot.kind)
+}
+
+/**
+ * A job's own records on one sandbox: records that carry its nonce, and titles it read back
+ * right after its own write that could not be read (its write, stored damaged). A look that
+ * finds one sees the sandbox as it was before that write (`was`): the job's own record never
+ * stands in its way.
+ */
+export interface Own {
+  nonce: string
+  was: Claimable
+  /** `title` and `lastModifiedDate` of a damaged write, as read back */
+  damaged: Set<string>
+}
+
+export const damagedKey = (s: Pick<Sandbox, 'title' | 'lastModifiedDate'>): string => `${s.title ?? ''}\n${s.lastModifiedDate ?? ''}`
+
+/** Whether this record is one of the job's own (see Own). */
+export function isOwn(s: Sandbox, own: Own | undefined): boolean {
+  if (!own) return false
+  const r = parseLeaseTitle(s.title)
+  return (r.kind === 'held' && r.nonce === own.nonce) || own.damaged.has(damagedKey(s))
+}
+
+/**
+ * What this member is to a job, with `nowMs` the Sandbox API's time (its earliest bound: an
+ * expiry is passed only when surely passed) and `own` the job's own records on it.
+ */
+export function slotOf(s: Sandbox | undefined, nowMs: number, allowProduction: boolean, own?: Own): Slot {
   if (!exists(s)) return { kind: 'excluded', why: 'does not exist' }
   if (s.isDefault) return { kind: 'excluded', why: "is the organization's default sandbox, which is never leased" }
   if (s.type !== 'development' && !allowProduction) return { kind: 'excluded', why: `is a ${s.type ?? 'non-development'} sandbox (set allow-production: true to lease it)` }
-  if (s.state === 'failed') return { kind: 'excluded', why: 'is in state "failed": delete it and create it again' }
-  if (s.state === 'deleting') return { kind: 'excluded', why: 'is being deleted' }
+  // Failed, or going away (deleting, cleaning, de-provisioning): it never becomes usable again.
+  const why = unusable(s)
+  if (why) return { kind: 'excluded', why: s.state === 'failed' ? 'is in state "failed" (delete it and create it again)' : why }
+  if (isOwn(s, own)) return (own as Own).was
   const r = parseLeaseTitle(s.title)
   if (r.kind === 'unreadable') {
     const changed = parseAdobeDate(s.lastModifiedDate)
@@ -115,7 +149,7 @@ export function slotOf(s: Sandbox | undefined, nowMs: number, allowProduction: b
   if (r.kind === 'held') return r.until > nowMs ? { kind: 'held', until: r.until, holder: r.holder } : { kind: 'expired', holder: r.holder }
   if (r.kind === 'free' && r.resetAt !== undefined) {
     if (s.state === 'active') return { kind: 'ready' }
-    if (inProgress(s)) return { kind: 'cleaning' }
+    if (inProgress(s)) return { kind: 'resetting' }
   }
   return { kind: 'dirty' }
 }

@@ -4,8 +4,8 @@ import { ActionError, errorMessage } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import type { StepContext, StepResult } from '../types'
 import { pickForPrune } from '../../github/prune-closed'
-import { exists, type SandboxApi, type Sandbox } from './api'
-import { beingDeleted } from './wait'
+import type { SandboxApi, Sandbox } from './api'
+import { exists, goingAway } from './states'
 
 /** Deletions in flight at once: fast, yet gentle on the API's rate limit. */
 export const PRUNE_CONCURRENCY = 5
@@ -59,7 +59,7 @@ export async function listAll(api: Pager): Promise<Sandbox[]> {
 export function isStale(s: Sandbox, prefix: string, olderThanMs: number, nowMs: number): boolean {
   if (s.isDefault !== false || s.type !== 'development') return false
   // Gone, or already on its way out: nothing to do.
-  if (!exists(s) || beingDeleted(s)) return false
+  if (!exists(s) || goingAway(s)) return false
   if (!s.name.startsWith(prefix)) return false
   const changed = parseAdobeDate(s.lastModifiedDate) ?? parseAdobeDate(s.createdDate)
   // Without a date its age is unknown: keep it.

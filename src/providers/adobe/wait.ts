@@ -4,7 +4,8 @@
 import { ActionError, DeadlineError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Logger } from '../../log'
-import { beingDeleted, exists, type Sandbox } from './api'
+import type { Sandbox } from './api'
+import { exists, goingAway, settled } from './states'
 
 /** Delay before the next lookup, by time already spent waiting. */
 export function pollDelayMs(elapsedMs: number): number {
@@ -13,16 +14,6 @@ export function pollDelayMs(elapsedMs: number): number {
   if (elapsedMs < 180_000) return 5_000
   return 12_000
 }
-
-/** States with an end: nothing more happens to the sandbox on its own. */
-const SETTLED = new Set(['active', 'failed', 'deleted'])
-
-/** Still on its way somewhere (creating, provisioning, resetting, being deleted, or a state no document names). */
-export function inProgress(s: Sandbox): boolean {
-  return !SETTLED.has(s.state)
-}
-
-export { beingDeleted }
 
 const PROGRESS_EVERY_MS = 10_000
 
@@ -52,9 +43,9 @@ export function assertNotFailed(s: Sandbox, doing: string): void {
 /** Whether this record ends the wait; throws when the wanted state can no longer come. */
 export function reached(o: Pick<WaitOptions, 'until' | 'name' | 'doing'>, s: Sandbox | undefined): boolean {
   if (o.until === 'gone') return !exists(s)
-  if (o.until === 'settled') return !exists(s) || !inProgress(s) || beingDeleted(s)
+  if (o.until === 'settled') return settled(s)
   if (!exists(s)) throw new ActionError(`Sandbox "${o.name}" disappeared while ${o.doing} (state: ${s === undefined ? 'not found' : 'deleted'})`)
-  if (beingDeleted(s)) throw new ActionError(`Sandbox "${o.name}" is being deleted (state: ${s.state}) while ${o.doing}`)
+  if (goingAway(s)) throw new ActionError(`Sandbox "${o.name}" is being deleted (state: ${s.state}) while ${o.doing}`)
   assertNotFailed(s, o.doing)
   return s.state === 'active'
 }
