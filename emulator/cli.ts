@@ -11,6 +11,7 @@ import {
   EMULATOR_TRACKSTAR_API_KEY
 } from './credentials'
 import { faultRuleFromJson, type FaultRule } from './faults'
+import { platformMode } from './modes'
 import { startEmulator, type EmulatorOptions } from './server'
 import type { TrackstarShape } from './trackstar'
 
@@ -67,6 +68,21 @@ export const FLAGS: Flag[] = [
     default: 'current',
     help: "Trackstar generate's answer: current, endpoints, no-me, me-null, legacy or rotate",
     apply: (c, v) => (c.options.trackstar = { ...c.options.trackstar, shape: v as TrackstarShape })
+  },
+  {
+    name: 'platform-mode',
+    value: 'MODE',
+    default: 'spec',
+    help: "the roles and sandbox-tooling APIs: spec (as strict as Adobe's OpenAPI) or docs (the forms Adobe's docs show)",
+    apply: (c, v) => {
+      let mode
+      try {
+        mode = platformMode(v)
+      } catch {
+        throw new Error(`--platform-mode needs spec or docs, got ${v}`)
+      }
+      c.options.platform = { ...c.options.platform, mode }
+    }
   },
   { name: 'latency-ms', value: 'N', default: '0', help: 'added before every provider request is handled', apply: (c, v) => (c.options.latencyMs = count('latency-ms', v)) },
   { name: 'latency-jitter-ms', value: 'N', default: '0', help: 'a random delay up to this long, added per request', apply: (c, v) => (c.options.latencyJitterMs = count('latency-jitter-ms', v)) },

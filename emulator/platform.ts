@@ -2,14 +2,18 @@
 // (roles.ts), sandbox tooling (tooling.ts), and a tiny stand-in for the APIs that tests use
 // in a sandbox: listing its schemas. That read answers 403 unless a role held by the caller
 // includes the sandbox, as Platform does for a new sandbox no role grants yet; a package
-// import that succeeded adds its schemas to the list.
+// import that succeeded adds its schemas to the list. The roles and tooling APIs each follow
+// Adobe's OpenAPI (`spec`, the default) or the docs (`docs`): see modes.ts.
 import { json, type Ctx, type Reply } from './common'
+import type { PlatformMode } from './modes'
 import { createRoles, ROLES_BASE, type RolesOptions } from './roles'
 import { createTooling, TOOLING_BASE, type PackageArtifact, type ToolingOptions } from './tooling'
 
 export const SCHEMAS_PATH = '/data/foundation/schemaregistry/tenant/schemas'
 
 export interface PlatformOptions {
+  /** both APIs' mode, unless `roles.mode` or `tooling.mode` says otherwise; default `spec` */
+  mode?: PlatformMode
   roles?: RolesOptions
   tooling?: ToolingOptions
 }
@@ -36,8 +40,8 @@ export function createPlatformApis(options: PlatformOptions, deps: PlatformDeps)
   const schemas = new Map<string, SchemaView[]>()
   const key = (name: string): string => `${name}:${deps.sandbox(name)?.id ?? ''}`
 
-  const roles = createRoles(options.roles ?? {}, { authenticate: deps.authenticate, sandboxExists: n => live(n) !== undefined, now: deps.now })
-  const tooling = createTooling(options.tooling ?? {}, {
+  const roles = createRoles({ ...options.roles, mode: options.roles?.mode ?? options.mode }, { authenticate: deps.authenticate, sandboxExists: n => live(n) !== undefined, now: deps.now })
+  const tooling = createTooling({ ...options.tooling, mode: options.tooling?.mode ?? options.mode }, {
     authenticate: deps.authenticate,
     sandboxState: n => live(n)?.state,
     now: deps.now,
@@ -91,21 +95,30 @@ export function createPlatformApis(options: PlatformOptions, deps: PlatformDeps)
     },
     /** what tests steer and inspect */
     control: {
+      /** both APIs' mode, until the next reset */
+      setMode(mode: PlatformMode): void {
+        roles.setMode(mode)
+        tooling.setMode(mode)
+      },
       roles: {
         seed: roles.seed,
         get: roles.get,
         deny: roles.deny,
-        setPatchBody: roles.setPatchBody,
+        setMode: roles.setMode,
+        mode: roles.mode,
         setAddReplaces: roles.setAddReplaces,
         patchCount: roles.patchCount
       },
       tooling: {
         seed: tooling.seed,
+        publish: tooling.publish,
         jobs: tooling.jobs,
+        finish: tooling.finish,
         setTimings: tooling.setTimings,
         failNext: tooling.failNext,
         deny: tooling.deny,
-        setImportMethod: tooling.setImportMethod,
+        setMode: tooling.setMode,
+        mode: tooling.mode,
         setJobIdInAnswer: tooling.setJobIdInAnswer
       }
     }

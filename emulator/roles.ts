@@ -1,10 +1,15 @@
-// Adobe access-control (ABAC) roles API, as reference/aep-roles-and-tooling-api.md section A
-// describes it: GET and PATCH on one role, 404 for an unknown role, 403 for a credential
-// without the right permission. The references disagree on the PATCH body (an object with an
-// `operations` array in the docs, no wrapper in the OpenAPI) and leave open whether `add`
-// appends to `sandboxes` or replaces it: both are settings, so tests can play either side.
+// Adobe access-control (ABAC) roles API: GET and PATCH on one role, 404 for an unknown role,
+// 403 for a credential without the right permission. Two modes (modes.ts) for the PATCH body,
+// where the sources disagree:
+// - `spec` (the default): Adobe's OpenAPI (access-control.yaml, operation updateRole) takes ONE
+//   object `{op, path, value}` (schema rolePatchOperation: all three required, `value` a
+//   string); any other body is answered 422 with a validation list whose location is `body`.
+// - `docs`: the Experience League roles page's `{"operations": [ … ]}`; a single object or a
+//   bare array is answered 400 with a title that names the shape expected.
+// Whether `add` appends to `sandboxes` or replaces it is left open by both: a setting.
 import { randomUUID } from 'node:crypto'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
+import { invalidRequest, type PlatformMode, type ValidationItem } from './modes'
 
 export const ROLES_BASE = '/data/foundation/access-control/administration'
 
@@ -33,11 +38,9 @@ export interface Role {
 
 export type RoleSeed = Partial<Omit<Role, 'recordType'>> & { name: string; subjects?: RoleSubject[] }
 
-/** Which PATCH body the service takes: the docs' wrapper, the OpenAPI's bare form, or both. */
-export type RolePatchBody = 'wrapped' | 'bare' | 'any'
-
 export interface RolesOptions {
-  patchBody?: RolePatchBody
+  /** which source the PATCH body follows: Adobe's OpenAPI (default) or the docs */
+  mode?: PlatformMode
   /** `add` on /sandboxes replaces the list instead of appending (the strict JSON Patch reading) */
   addReplaces?: boolean
 }
@@ -64,14 +67,14 @@ export interface RolesDeps {
 export function createRoles(options: RolesOptions, deps: RolesDeps) {
   const roles = new Map<string, Role & { subjects: RoleSubject[] }>()
   const denied = new Set<string>()
-  let patchBody: RolePatchBody = options.patchBody ?? 'any'
+  let mode: PlatformMode = options.mode ?? 'spec'
   let addReplaces = options.addReplaces ?? false
   let patches = 0
 
   function reset(): void {
     roles.clear()
     denied.clear()
-    patchBody = options.patchBody ?? 'any'
+    mode = options.mode ?? 'spec'
     addReplaces = options.addReplaces ?? false
     patches = 0
   }
@@ -83,27 +86,42 @@ export function createRoles(options: RolesOptions, deps: RolesDeps) {
     return role
   }
 
-  /** The operations of a PATCH body, or a 400 that says which shape is expected. */
-  function operations(body: string): Op[] | Reply {
-    const parsed = parseJson(body)
-    if (!parsed.ok) return problem(400, 1400, 'Request body is not valid JSON.')
-    const v = parsed.value
-    let ops: unknown[]
-    if (isObject(v) && Array.isArray(v.operations)) {
-      if (patchBody === 'bare') return problem(400, 1401, 'Request body must be a patch operation {op, path, value} or an array of them, without an `operations` wrapper.')
-      ops = v.operations
-    } else if (Array.isArray(v) || (isObject(v) && typeof v.op === 'string')) {
-      if (patchBody === 'wrapped') return problem(400, 1402, 'Request body must be an object with an `operations` array of {op, path, value}.')
-      ops = Array.isArray(v) ? v : [v]
-    } else {
-      return problem(400, 1403, 'Request body must hold patch operations {op, path, value}.')
+  /** The operation of a PATCH body as the OpenAPI has it, or the 422 a validating server answers. */
+  function specOperation(v: unknown): Op[] | Reply {
+    const bad = (items: ValidationItem[]): Reply => invalidRequest(422, 'ACS', items)
+    if (!isObject(v)) return bad([{ location: ['body'], code: 'type', message: 'must be object' }])
+    const missing = ['op', 'path', 'value'].filter(k => !(k in v))
+    if (missing.length) return bad(missing.map(k => ({ location: ['body'], code: 'required', message: `must have required property '${k}'` })))
+    const items: ValidationItem[] = []
+    for (const k of ['op', 'path', 'value']) {
+      if (typeof v[k] !== 'string') items.push({ location: ['body', k], code: 'type', message: 'must be string' })
     }
+    if (typeof v.op === 'string' && !['add', 'replace', 'remove'].includes(v.op)) {
+      items.push({ location: ['body', 'op'], code: 'enum', message: 'must be equal to one of the allowed values: add, replace, remove' })
+    }
+    return items.length ? bad(items) : [v as unknown as Op]
+  }
+
+  /** The operations of a PATCH body as the docs show it, or a 400 that names the shape expected. */
+  function docsOperations(v: unknown): Op[] | Reply {
+    if (!isObject(v) || !Array.isArray(v.operations)) {
+      return problem(400, 1402, 'Request body must be an object with an `operations` array of {op, path, value}.')
+    }
+    const ops: unknown[] = v.operations
     if (ops.length === 0) return problem(400, 1404, 'At least one patch operation is required.')
     for (const o of ops) {
       if (!isObject(o) || typeof o.op !== 'string' || typeof o.path !== 'string') return problem(400, 1405, 'Each operation needs op and path.')
       if (!['add', 'replace', 'remove'].includes(o.op)) return problem(400, 1406, `Unsupported op \`${o.op}\`; expected add, replace or remove.`)
     }
     return ops as Op[]
+  }
+
+  function operations(body: string): Op[] | Reply {
+    const parsed = parseJson(body)
+    if (!parsed.ok) {
+      return mode === 'spec' ? invalidRequest(422, 'ACS', [{ location: ['body'], code: 'parse', message: 'must be JSON' }]) : problem(400, 1400, 'Request body is not valid JSON.')
+    }
+    return mode === 'spec' ? specOperation(parsed.value) : docsOperations(parsed.value)
   }
 
   const names = (value: unknown): string[] | undefined =>
@@ -199,9 +217,11 @@ export function createRoles(options: RolesOptions, deps: RolesDeps) {
     /** PATCH answers that changed a role */
     patchCount: (): number => patches,
     deny: (clientId: string): void => void denied.add(`${clientId}@techacct.adobe.com`),
-    setPatchBody: (mode: RolePatchBody): void => {
-      patchBody = mode
+    /** which source the PATCH body follows, until the next reset */
+    setMode: (m: PlatformMode): void => {
+      mode = m
     },
+    mode: (): PlatformMode => mode,
     setAddReplaces: (on: boolean): void => {
       addReplaces = on
     }

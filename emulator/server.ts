@@ -24,7 +24,8 @@ import { createGithub, GITHUB_BASE, type GithubEmulator } from './github'
 import { createIms, type AdobeClient } from './ims'
 import { createPlatformApis, type PlatformControl, type PlatformOptions } from './platform'
 import type { RoleSeed } from './roles'
-import type { PackageSeed } from './tooling'
+import type { PackageSeed, ToolingPackage } from './tooling'
+import { platformMode } from './modes'
 import { createTrackstar, type TrackstarConnection, type TrackstarShape } from './trackstar'
 
 export interface EmulatorOptions {
@@ -309,6 +310,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return json(201, platform.control.roles.seed(input() as unknown as RoleSeed))
         case 'POST /platform/package':
           return json(201, platform.control.tooling.seed(input() as unknown as PackageSeed))
+        case 'POST /platform/package/publish': {
+          const { id, status } = input()
+          if (typeof id !== 'string') throw new Error('need {id, status?}')
+          return json(200, platform.control.tooling.publish(id, (status ?? 'PUBLISHED') as ToolingPackage['status']))
+        }
+        case 'POST /platform/mode': {
+          const mode = platformMode(input().mode)
+          platform.control.setMode(mode)
+          return json(200, { mode })
+        }
         case 'POST /adobe/fail-next': {
           const { name } = input()
           if (typeof name !== 'string') throw new Error('need {name}')

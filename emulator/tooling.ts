@@ -1,11 +1,21 @@
-// Adobe sandbox tooling (exim) API, as reference/aep-roles-and-tooling-api.md section B
-// describes it: package lookup, the import submit, and import jobs that move PENDING →
-// IN_PROGRESS → SUCCESS (or FAILED, CANCELLED) over a configurable time. Where the references
-// disagree (POST or PUT for the submit; whether its answer carries `jobId`) both are
-// settings. Like the sandboxes, jobs are not driven by timers: every read resolves them
-// against the clock.
+// Adobe sandbox tooling (exim) API: package lookup, the import submit, and import jobs that
+// move PENDING → IN_PROGRESS → SUCCESS (or FAILED, CANCELLED) over a configurable time. Like
+// the sandboxes, jobs are not driven by timers: every read resolves them against the clock.
+// Two modes (modes.ts) where the sources disagree:
+// - `spec` (the default), as sandbox.yaml's `/exim` paths declare them and a validating mock
+//   checks them: the submit is PUT (POST is 405) and needs `Content-Type`; the job read
+//   (fetchJob) needs `Content-Type` and `Accept` even on GET (400 naming the header); the job
+//   list (listJobs) honours its declared query parameters (`requestType`, `jobStatus`,
+//   `jobType`, `orderBy` as `asc:`/`desc:` field, `start`, `limit`), answers 422 on a value its
+//   enums or types refuse, ignores undeclared ones, and names sandboxes as strings; the
+//   submit's answer carries `jobId`.
+// - `docs`, as the Experience League sandbox-tooling pages show them: the submit is POST (PUT
+//   is 405), its answer stops at `correlationId`, and the job list filters with
+//   `property=field==value` and sorts with `orderby=[-]field`; the OpenAPI's own parameter
+//   names there are refused with a 400 that names the query parameter.
 import { randomUUID } from 'node:crypto'
 import { isObject, json, parseJson, type Ctx, type Reply } from './common'
+import { invalidRequest, type PlatformMode, type ValidationItem } from './modes'
 
 export const TOOLING_BASE = '/data/foundation/exim'
 
@@ -49,9 +59,9 @@ export interface ToolingTimings {
 }
 
 export interface ToolingOptions extends Partial<ToolingTimings> {
-  /** which method the submit takes: POST (the packages doc), PUT (the OpenAPI) or both */
-  importMethod?: 'POST' | 'PUT' | 'both'
-  /** the submit's answer carries `jobId` (the OpenAPI) or stops at `correlationId` (the doc) */
+  /** which source the API follows: Adobe's OpenAPI (default) or the docs */
+  mode?: PlatformMode
+  /** the submit's answer carries `jobId` (the OpenAPI) or stops at `correlationId` (the doc); by default as the mode says */
   jobIdInAnswer?: boolean
 }
 
@@ -67,6 +77,8 @@ interface Job {
   /** the end state it reaches once its time is up */
   ends: 'SUCCESS' | 'FAILED' | 'CANCELLED'
   cancelledAt?: number
+  /** set by `finish`: the job ends then, whatever its timings */
+  finishAt?: number
   applied: boolean
 }
 
@@ -90,8 +102,8 @@ export function createTooling(options: ToolingOptions, deps: ToolingDeps) {
   const denied = new Set<string>()
   const failNext = new Map<string, 'FAILED' | 'CANCELLED'>()
   let timings: ToolingTimings = { pendingMs: 300, runMs: 1000 }
-  let importMethod = options.importMethod ?? 'both'
-  let jobIdInAnswer = options.jobIdInAnswer ?? true
+  let mode: PlatformMode = options.mode ?? 'spec'
+  let jobIdInAnswer: boolean | undefined = options.jobIdInAnswer
 
   function reset(): void {
     packages.clear()
@@ -99,16 +111,17 @@ export function createTooling(options: ToolingOptions, deps: ToolingDeps) {
     denied.clear()
     failNext.clear()
     timings = { pendingMs: options.pendingMs ?? 300, runMs: options.runMs ?? 1000 }
-    importMethod = options.importMethod ?? 'both'
-    jobIdInAnswer = options.jobIdInAnswer ?? true
+    mode = options.mode ?? 'spec'
+    jobIdInAnswer = options.jobIdInAnswer
   }
   reset()
 
   function status(job: Job): JobStatus {
     const t = deps.now()
     if (job.cancelledAt !== undefined && job.cancelledAt <= t) return 'CANCELLED'
-    if (t < job.createdAt + timings.pendingMs) return 'PENDING'
-    if (t < job.createdAt + timings.pendingMs + timings.runMs) return 'IN_PROGRESS'
+    const finished = job.finishAt !== undefined && job.finishAt <= t
+    if (!finished && t < job.createdAt + timings.pendingMs) return 'PENDING'
+    if (!finished && t < job.createdAt + timings.pendingMs + timings.runMs) return 'IN_PROGRESS'
     if (job.ends === 'SUCCESS' && !job.applied) {
       job.applied = true
       deps.imported(job.target, job.pkg.artifactsList)
@@ -167,45 +180,108 @@ export function createTooling(options: ToolingOptions, deps: ToolingDeps) {
       description: job.description,
       jobStatus: status(job),
       visibility: 'TENANT',
-      // mixed case as in the docs' example
-      sourceSandBox: job.pkg.sourceSandbox,
-      targetSandbox: sandboxRef(job.target, job.orgId),
+      // mixed case as in both sources; sandbox.yaml types both as a name, the docs' example leaves them open
+      sourceSandBox: mode === 'spec' ? job.pkg.sourceSandbox.name : job.pkg.sourceSandbox,
+      targetSandbox: mode === 'spec' ? job.target : sandboxRef(job.target, job.orgId),
       createdBy: job.createdBy
     }
   }
 
-  /** `property=field==a,b` filters (the emulator sees one `property`, the last one sent). */
-  function matches(job: ReturnType<typeof listed>, property: string | undefined): boolean {
+  type Listed = ReturnType<typeof listed>
+  const field = (job: Listed, name: string): string => {
+    const v = (job as Record<string, unknown>)[name]
+    return isObject(v) && typeof v.name === 'string' ? v.name : String(v)
+  }
+
+  /** The docs' `property=field==a,b` filter (the emulator sees one `property`, the last one sent). */
+  function matches(job: Listed, property: string | undefined): boolean {
     if (!property) return true
     const m = /^(\w+)==(.*)$/.exec(property)
     if (!m) return true
-    const v = (job as Record<string, unknown>)[m[1]]
-    const text = isObject(v) && typeof v.name === 'string' ? v.name : String(v)
-    return m[2].split(',').includes(text)
+    return m[2].split(',').includes(field(job, m[1]))
+  }
+
+  // listJobs in sandbox.yaml: its query parameters, and the values their enums allow.
+  const SPEC_ENUMS: Record<string, string[]> = {
+    requestType: ['EXPORT', 'IMPORT', 'COPY'],
+    jobStatus: ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED', 'CANCELLED'],
+    jobType: ['NEW', 'RESUME', 'ROLLBACK'],
+    status: ['DRAFT', 'PUBLISHED', 'PUBLISH_IN_PROGRESS', 'PUBLISH_FAILED']
+  }
+  const SPEC_ONLY = ['requestType', 'jobStatus', 'jobType', 'orderBy']
+
+  /** The jobs a spec-mode list selects, newest first for `desc:`, or the 422 a validating server answers. */
+  function specSelection(q: Record<string, string>, all: Listed[]): Listed[] | Reply {
+    const items: ValidationItem[] = []
+    for (const [name, allowed] of Object.entries(SPEC_ENUMS)) {
+      if (q[name] !== undefined && !allowed.includes(q[name])) {
+        items.push({ location: ['query', name], code: 'enum', message: `must be equal to one of the allowed values: ${allowed.join(', ')}` })
+      }
+    }
+    for (const name of ['start', 'limit']) {
+      if (q[name] !== undefined && !/^\d+$/.test(q[name])) items.push({ location: ['query', name], code: 'type', message: 'must be integer' })
+    }
+    if (items.length) return invalidRequest(422, 'EXIM', items)
+    // (`status`, a package status, says nothing about a job here: every imported package was PUBLISHED)
+    let out = all.filter(j => ['requestType', 'jobStatus', 'jobType'].every(k => q[k] === undefined || field(j, k) === q[k]))
+    // orderBy "asc:created,updated" / "desc:…" (sandbox.yaml's example); the first field decides
+    const order = /^(asc|desc):(\w+)/.exec(q.orderBy ?? '')
+    if (order) {
+      const key = order[2]
+      out = [...out].sort((a, b) => (Number(field(a, key)) || 0) - (Number(field(b, key)) || 0) || a.created - b.created)
+      if (order[1] === 'desc') out.reverse()
+    }
+    return out
+  }
+
+  /** The jobs a docs-mode list selects, or the 400 for the OpenAPI's own parameter names. */
+  function docsSelection(q: Record<string, string>, all: Listed[]): Listed[] | Reply {
+    const foreign = SPEC_ONLY.find(name => q[name] !== undefined)
+    if (foreign) {
+      const instead = foreign === 'orderBy' ? 'sort with orderby=[-]field' : `filter with property=${foreign}==VALUE`
+      return problem(400, 1406, `Query parameter \`${foreign}\` is not supported: ${instead}.`)
+    }
+    const out = all.filter(j => matches(j, q.property))
+    return (q.orderby ?? '').startsWith('-') ? out.reverse() : out
   }
 
   function listJobs(ctx: Ctx): Reply {
-    const limit = Math.min(100, Math.max(1, Number(ctx.query.limit ?? 20) || 20))
-    const start = Math.max(0, Number(ctx.query.start ?? 0) || 0)
-    const all = jobs.map(listed).filter(j => matches(j, ctx.query.property))
-    if ((ctx.query.orderby ?? ctx.query.orderBy ?? '').startsWith('-')) all.reverse()
-    const data = all.slice(start, start + limit)
-    const totalPages = Math.max(1, Math.ceil(all.length / limit))
-    const currentPage = Math.floor(start / limit)
+    const q = ctx.query
+    const all = jobs.map(listed)
+    const selected = mode === 'spec' ? specSelection(q, all) : docsSelection(q, all)
+    if (!Array.isArray(selected)) return selected
+    const limit = Math.min(100, Math.max(1, Number(q.limit ?? 20) || 20))
+    const start = Math.max(0, Number(q.start ?? 0) || 0)
+    const data = selected.slice(start, start + limit)
     return json(200, {
-      totalElements: all.length,
-      currentPage,
-      totalPages,
+      totalElements: selected.length,
+      currentPage: Math.floor(start / limit),
+      totalPages: Math.max(1, Math.ceil(selected.length / limit)),
       hasPreviousPage: start > 0,
-      hasNextPage: start + limit < all.length,
+      hasNextPage: start + limit < selected.length,
       data
     })
   }
 
+  /** In spec mode, the headers an operation declares required that the request lacks: a 400 naming them. */
+  function missingHeaders(ctx: Ctx, names: string[]): Reply | undefined {
+    if (mode !== 'spec') return undefined
+    const missing = names.filter(n => !ctx.headers[n]?.trim())
+    if (!missing.length) return undefined
+    return invalidRequest(
+      400,
+      'EXIM',
+      missing.map(n => ({ location: ['header'], code: 'required', message: `must have required property '${n}'` }))
+    )
+  }
+
   function submit(ctx: Ctx, user: string): Reply {
-    if (importMethod !== 'both' && ctx.method !== importMethod) {
+    // sandbox.yaml declares PUT (submitImport); the packages doc shows POST
+    if (ctx.method !== (mode === 'spec' ? 'PUT' : 'POST')) {
       return json(405, { error_code: '405000', message: `Method ${ctx.method} not allowed on /packages/import` })
     }
+    const noHeader = missingHeaders(ctx, ['content-type'])
+    if (noHeader) return noHeader
     const parsed = parseJson(ctx.body)
     if (!parsed.ok || !isObject(parsed.value)) return problem(400, 1400, 'Request body must be a JSON object.')
     const b = parsed.value
@@ -241,7 +317,7 @@ export function createTooling(options: ToolingOptions, deps: ToolingDeps) {
       type: pkg.packageType,
       correlationId: randomUUID()
     }
-    if (jobIdInAnswer) answer.jobId = job.id
+    if (jobIdInAnswer ?? mode === 'spec') answer.jobId = job.id
     return json(202, answer)
   }
 
@@ -272,6 +348,9 @@ export function createTooling(options: ToolingOptions, deps: ToolingDeps) {
     }
     const job = /^\/tools\/job\/([^/]+)$/.exec(sub)
     if (ctx.method === 'GET' && job) {
+      // fetchJob declares Content-Type and Accept required, even on this GET
+      const noHeader = missingHeaders(ctx, ['content-type', 'accept'])
+      if (noHeader) return noHeader
       const found = jobs.find(j => j.id === decodeURIComponent(job[1]))
       if (!found) return problem(404, 1405, `Job with ID: ${decodeURIComponent(job[1])} not found`)
       return json(200, { status: 'OK', type: 'SUCCESS', message: `Job with ID: ${found.id} found`, object: full(found) })
@@ -312,11 +391,29 @@ export function createTooling(options: ToolingOptions, deps: ToolingDeps) {
     setTimings(t: Partial<ToolingTimings>): void {
       timings = { ...timings, ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) }
     },
+    /** every job not ended yet ends now, in the state it was going to end in (a job seeded slow, finished once the step has seen it running) */
+    finish: (): void => {
+      const t = deps.now()
+      for (const j of jobs) {
+        if (j.cancelledAt !== undefined) j.cancelledAt = Math.min(j.cancelledAt, t)
+        else j.finishAt = Math.min(j.finishAt ?? t, t)
+      }
+    },
     /** the next import into this sandbox ends FAILED (or CANCELLED) */
     failNext: (sandbox: string, end: 'FAILED' | 'CANCELLED' = 'FAILED'): void => void failNext.set(sandbox, end),
     deny: (clientId: string): void => void denied.add(`${clientId}@techacct.adobe.com`),
-    setImportMethod: (m: 'POST' | 'PUT' | 'both'): void => {
-      importMethod = m
+    /** which source the API follows, until the next reset */
+    setMode: (m: PlatformMode): void => {
+      mode = m
+    },
+    mode: (): PlatformMode => mode,
+    /** the package's status from now on: publish a PUBLISH_IN_PROGRESS package later, or fail it */
+    publish(id: string, status: ToolingPackage['status'] = 'PUBLISHED'): ToolingPackage {
+      const pkg = packages.get(id)
+      if (!pkg) throw new Error(`no package ${id}`)
+      pkg.status = status
+      if (status === 'PUBLISHED') pkg.publishDate = deps.now()
+      return pkg
     },
     setJobIdInAnswer: (on: boolean): void => {
       jobIdInAnswer = on

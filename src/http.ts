@@ -36,6 +36,8 @@ export interface Request {
   accept?: number[]
   /** repeating the call is harmless (a token mint, Trackstar's generate): a 500 is retried too */
   idempotent?: boolean
+  /** send `Content-Type: application/json` even without a body (an API that declares it required on a GET) */
+  jsonContentType?: boolean
 }
 
 export interface Response<T> {
@@ -212,6 +214,8 @@ export class Http {
     } else if (req.form) {
       body = new URLSearchParams(req.form).toString()
       headers['Content-Type'] = 'application/x-www-form-urlencoded'
+    } else if (req.jsonContentType) {
+      headers['Content-Type'] = 'application/json'
     }
 
     let unknownOutcome = false

@@ -76,11 +76,34 @@ function present(e: ParsedError): ParsedError {
   return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined))
 }
 
+/** "body.value: must be string; header: …" from a validation list; undefined when it holds no message. */
+function validationText(list: unknown): string | undefined {
+  if (!Array.isArray(list)) return undefined
+  const parts: string[] = []
+  for (const item of list) {
+    if (!item || typeof item !== 'object') continue
+    const { location, message } = item as Record<string, unknown>
+    const text = str(message)
+    if (!text) continue
+    const where = Array.isArray(location) ? location.map(str).filter(Boolean).join('.') : str(location)
+    parts.push(where ? `${where}: ${text}` : text)
+  }
+  return parts.length ? parts.join('; ') : undefined
+}
+
 /** The code and text of an error body, by the shape it has. */
 function shape(body: unknown): ParsedError {
   if (!body || typeof body !== 'object') return { message: str(body) }
   const b = body as Record<string, unknown>
 
+  // A server that validates requests against an OpenAPI file: a problem body whose
+  // `validation` list says what was wrong and where ({location: ["body", "value"], message}).
+  // The title alone ("Invalid request") would not say which part of the request to fix.
+  const found = validationText(b.validation)
+  if (found) {
+    const code = typeof b.type === 'string' ? /([A-Z]+-\d+-\d+)\s*$/.exec(b.type)?.[1] : undefined
+    return { code, message: [str(b.title), found].filter(Boolean).join(': ') }
+  }
   // Adobe sandbox service: {type: ".../SMS-2074-400", status, title}
   if (typeof b.type === 'string' && (b.title !== undefined || b.detail !== undefined)) {
     const code = /([A-Z]+-\d+-\d+)\s*$/.exec(b.type)?.[1]

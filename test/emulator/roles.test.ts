@@ -19,7 +19,10 @@ beforeEach(async () => {
 })
 
 const role = (method: string, id: string, body?: unknown) => call(emu, method, `${ROLES_BASE}/roles/${id}`, { headers, body })
-const add = (value: unknown) => ({ operations: [{ op: 'add', path: '/sandboxes', value }] })
+// Adobe's OpenAPI (rolePatchOperation): one object; the docs: an `operations` array
+const op = (o: string, value: unknown, path = '/sandboxes') => ({ op: o, path, value })
+const add = (value: unknown) => op('add', value)
+const wrapped = (...ops: unknown[]) => ({ operations: ops })
 
 describe('roles', () => {
   it('GET answers the documented role record, without its subjects', async () => {
@@ -39,43 +42,73 @@ describe('roles', () => {
     }
   })
 
-  it('PATCH add appends one name and answers the whole role; remove takes it out; replace sets the list', async () => {
+  it('spec mode is the default: one {op, path, value} adds a name, removes it, replaces the list, sets the description', async () => {
+    expect(emu.platform.roles.mode()).toBe('spec')
     const first = await role('PATCH', 'r1', add('dev-a'))
     expect(first.status).toBe(200)
     expect(first.body.sandboxes).toEqual(['prod', 'dev-a'])
     expect((await role('PATCH', 'r1', add('dev-a'))).body.sandboxes).toEqual(['prod', 'dev-a'])
     expect((await role('PATCH', 'r1', add('dev-b'))).body.sandboxes).toEqual(['prod', 'dev-a', 'dev-b'])
-    expect((await role('PATCH', 'r1', { operations: [{ op: 'remove', path: '/sandboxes', value: 'dev-a' }] })).body.sandboxes).toEqual(['prod', 'dev-b'])
-    expect((await role('PATCH', 'r1', { operations: [{ op: 'replace', path: '/sandboxes', value: ['dev-a'] }] })).body.sandboxes).toEqual(['dev-a'])
-    expect((await role('PATCH', 'r1', { operations: [{ op: 'add', path: '/description', value: 'new text' }] })).body.description).toBe('new text')
+    expect((await role('PATCH', 'r1', op('remove', 'dev-a'))).body.sandboxes).toEqual(['prod', 'dev-b'])
+    expect((await role('PATCH', 'r1', op('replace', 'dev-a'))).body.sandboxes).toEqual(['dev-a'])
+    expect((await role('PATCH', 'r1', op('add', 'new text', '/description'))).body.description).toBe('new text')
+    expect(emu.platform.roles.patchCount()).toBe(6)
   })
 
-  it('takes both body shapes by default, and only one when set, with a 400 that names the shape', async () => {
-    expect((await role('PATCH', 'r1', [{ op: 'add', path: '/sandboxes', value: 'dev-a' }])).status).toBe(200)
-    expect((await role('PATCH', 'r1', { op: 'add', path: '/sandboxes', value: 'dev-b' })).status).toBe(200)
-    emu.platform.roles.setPatchBody('bare')
-    const wrapped = await role('PATCH', 'r1', add('dev-a'))
-    expect(wrapped.status).toBe(400)
-    expect(wrapped.body.title).toContain('without an `operations` wrapper')
-    emu.platform.roles.setPatchBody('wrapped')
-    const bare = await role('PATCH', 'r1', [{ op: 'add', path: '/sandboxes', value: 'dev-a' }])
-    expect(bare.status).toBe(400)
-    expect(bare.body.title).toContain('`operations` array')
+  // What a validating mock of access-control.yaml answers: 422, a validation list located in the body.
+  it.each([
+    ['the docs\' wrapper', wrapped(add('dev-a')), ['op', 'path', 'value'].map(k => ({ location: ['body'], message: `must have required property '${k}'` }))],
+    ['a bare array', [add('dev-a')], [{ location: ['body'], message: 'must be object' }]],
+    ['a list as value', op('replace', ['prod', 'dev-a']), [{ location: ['body', 'value'], message: 'must be string' }]],
+    ['a number as value', add(42), [{ location: ['body', 'value'], message: 'must be string' }]],
+    ['no value', { op: 'remove', path: '/sandboxes' }, [{ location: ['body'], message: "must have required property 'value'" }]],
+    ['an op outside the enum', op('move', 'dev-a'), [{ location: ['body', 'op'], message: expect.stringContaining('add, replace, remove') }]],
+    ['text that is not JSON', '{', [{ location: ['body'], message: 'must be JSON' }]]
+  ])('spec mode answers %s with 422 naming the body, and changes nothing', async (_, body, validation) => {
+    const res = await role('PATCH', 'r1', body)
+    expect(res.status).toBe(422)
+    expect(res.body).toMatchObject({ status: 422, title: 'Invalid request', type: expect.stringMatching(/ACS-\d+-422$/) })
+    expect(res.body.validation).toEqual(validation.map(v => expect.objectContaining({ ...v, severity: 'Error' })))
+    expect(emu.platform.roles.get('r1')?.sandboxes).toEqual(['prod'])
+    expect(emu.platform.roles.patchCount()).toBe(0)
   })
 
-  it('rejects bad operations, other paths and unknown sandboxes without changing the role', async () => {
-    for (const body of ['{', {}, { operations: [] }, { operations: [{ op: 'move', path: '/sandboxes', value: 'x' }] }, { operations: [{ op: 'add', path: '/permissionSets', value: 'x' }] }, add(42), add('no-such-box')]) {
+  it('docs mode takes the `operations` wrapper (a list as value too), and answers one object or a bare array with a 400 naming the shape', async () => {
+    emu.platform.roles.setMode('docs')
+    expect((await role('PATCH', 'r1', wrapped(add('dev-a')))).body.sandboxes).toEqual(['prod', 'dev-a'])
+    expect((await role('PATCH', 'r1', wrapped(op('replace', ['dev-b', 'prod'])))).body.sandboxes).toEqual(['dev-b', 'prod'])
+    expect((await role('PATCH', 'r1', wrapped(op('remove', 'dev-b')))).body.sandboxes).toEqual(['prod'])
+    for (const body of [add('dev-a'), [add('dev-a')]]) {
       const res = await role('PATCH', 'r1', body)
       expect(res.status, JSON.stringify(body)).toBe(400)
-      expect(res.body.type).toMatch(/^http:\/\/ns\.adobe\.com\/aep\/errors\/ACS-\d+-400$/)
+      expect(res.body.title).toBe('Request body must be an object with an `operations` array of {op, path, value}.')
+    }
+    expect(emu.platform.roles.patchCount()).toBe(3)
+  })
+
+  it.each(['spec', 'docs'] as const)('%s mode: a well-formed body that asks for the impossible is a 400 that is not about the shape', async mode => {
+    emu.platform.roles.setMode(mode)
+    const body = (o: unknown) => (mode === 'spec' ? o : wrapped(o))
+    for (const [o, title] of [
+      [add('no-such-box'), 'Sandbox `no-such-box` not found.'],
+      [op('add', 'x', '/permissionSets'), 'Path `/permissionSets` cannot be patched.']
+    ] as const) {
+      const res = await role('PATCH', 'r1', body(o))
+      expect(res.status).toBe(400)
+      expect(res.body.title).toBe(title)
+      expect(res.body.validation).toBeUndefined()
+    }
+    if (mode === 'docs') {
+      for (const b of ['{', {}, { operations: [] }, wrapped(op('move', 'x')), wrapped(add(42))]) expect((await role('PATCH', 'r1', b)).status, JSON.stringify(b)).toBe(400)
     }
     expect(emu.platform.roles.get('r1')?.sandboxes).toEqual(['prod'])
     expect(emu.platform.roles.patchCount()).toBe(0)
   })
 
-  it('add replaces the whole list when addReplaces is set', async () => {
+  it.each(['spec', 'docs'] as const)('%s mode: add replaces the whole list when addReplaces is set', async mode => {
+    emu.platform.roles.setMode(mode)
     emu.platform.roles.setAddReplaces(true)
-    expect((await role('PATCH', 'r1', add('dev-a'))).body.sandboxes).toEqual(['dev-a'])
+    expect((await role('PATCH', 'r1', mode === 'spec' ? add('dev-a') : wrapped(add('dev-a')))).body.sandboxes).toEqual(['dev-a'])
   })
 
   it('checks the gateway first, then the permission to manage roles', async () => {
@@ -90,6 +123,18 @@ describe('roles', () => {
 })
 
 describe('control API', () => {
+  it('sets the mode of both APIs and publishes a package over HTTP; a reset brings back the startup mode', async () => {
+    expect((await call(emu, 'POST', '/_emulator/platform/mode', { body: { mode: 'docs' } })).body).toEqual({ mode: 'docs' })
+    expect([emu.platform.roles.mode(), emu.platform.tooling.mode()]).toEqual(['docs', 'docs'])
+    expect((await call(emu, 'POST', '/_emulator/platform/mode', { body: { mode: 'loose' } })).status).toBe(400)
+    await call(emu, 'POST', '/_emulator/platform/package', { body: { id: 'later', status: 'PUBLISH_IN_PROGRESS' } })
+    const published = await call(emu, 'POST', '/_emulator/platform/package/publish', { body: { id: 'later' } })
+    expect(published.body).toMatchObject({ id: 'later', status: 'PUBLISHED', publishDate: expect.any(Number) })
+    expect((await call(emu, 'POST', '/_emulator/platform/package/publish', { body: { id: 'nope' } })).status).toBe(400)
+    await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' })
+    expect([emu.platform.roles.mode(), emu.platform.tooling.mode()]).toEqual(['spec', 'spec'])
+  })
+
   it('seeds a role and a package over HTTP, for runs against `npm run emulator`', async () => {
     const seeded = await call(emu, 'POST', '/_emulator/platform/role', { body: credentialRole('from-cli', ['dev-a']) })
     expect(seeded.status).toBe(201)
@@ -110,7 +155,7 @@ describe('a read in a sandbox (schema listing)', () => {
     const before = await schemas('dev-a')
     expect(before.status).toBe(403)
     expect(before.body.title).toContain('no role of the caller includes sandbox `dev-a`')
-    await role('PATCH', 'r1', add('dev-a'))
+    expect((await role('PATCH', 'r1', add('dev-a'))).status).toBe(200)
     const after = await schemas('dev-a')
     expect(after.status).toBe(200)
     expect(after.body).toMatchObject({ results: [], _page: { count: 0 } })

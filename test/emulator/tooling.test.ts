@@ -1,5 +1,5 @@
-// The emulator's sandbox tooling API over HTTP: package lookup, import submit in both
-// documented forms, and jobs that move on by the clock.
+// The emulator's sandbox tooling API over HTTP: package lookup, the import submit and the job
+// list in both modes (Adobe's OpenAPI, the docs), and jobs that move on by the clock.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_ORG_ID, SCHEMAS_PATH, TOOLING_BASE, startEmulator, type Emulator } from '../../emulator'
 import { credentialRole } from '../../scripts/emulator-inputs'
@@ -20,9 +20,11 @@ beforeEach(async () => {
   emu.platform.tooling.seed({ id: 'pkg1', name: 'Seed', artifactsList: [{ id: 's1', type: 'REGISTRY_SCHEMA', title: 'Orders' }] })
 })
 
-const api = (method: string, path: string, body?: unknown) => call(emu, method, `${TOOLING_BASE}${path}`, { headers, body })
+const api = (method: string, path: string, body?: unknown, h = headers) => call(emu, method, `${TOOLING_BASE}${path}`, { headers: h, body })
+const without = (...names: string[]) => Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k)))
 const importBody = (id = 'pkg1', sandbox = 'dev-a') => ({ id, name: 'job-1', destinationSandbox: { name: sandbox, imsOrgId: EMULATOR_ADOBE_ORG_ID } })
 const job = async (id: string) => (await api('GET', `/tools/job/${id}`)).body
+const submitPut = (body = importBody()) => api('PUT', '/packages/import', body)
 
 describe('packages', () => {
   it('looks a package up by id, 404 when unknown', async () => {
@@ -46,13 +48,13 @@ describe('packages', () => {
 })
 
 describe('import jobs', () => {
-  it('POST submit answers 202 with jobId; the job goes PENDING → IN_PROGRESS → SUCCESS and its schema appears', async () => {
-    const res = await api('POST', '/packages/import', importBody())
+  it('PUT submit answers 202 with jobId; the job goes PENDING → IN_PROGRESS → SUCCESS and its schema appears', async () => {
+    const res = await submitPut()
     expect(res.status).toBe(202)
     expect(res.body).toMatchObject({ name: 'job-1', visibility: 'TENANT', destinationSandbox: { name: 'dev-a' }, type: 'PARTIAL' })
     expect(typeof res.body.correlationId).toBe('string')
     const id = res.body.jobId as string
-    expect((await job(id))).toMatchObject({ status: 'OK', type: 'SUCCESS', object: { id, requestType: 'IMPORT', jobStatus: 'PENDING', completedTasks: [] } })
+    expect(await job(id)).toMatchObject({ status: 'OK', type: 'SUCCESS', object: { id, requestType: 'IMPORT', jobStatus: 'PENDING', completedTasks: [] } })
     clock.advance(1000)
     expect((await job(id)).object.jobStatus).toBe('IN_PROGRESS')
     const schemasBefore = await call(emu, 'GET', SCHEMAS_PATH, { headers })
@@ -67,9 +69,9 @@ describe('import jobs', () => {
 
   it('a failing job ends FAILED with the artifact messages; a cancelled one CANCELLED', async () => {
     emu.platform.tooling.failNext('dev-a')
-    const failed = (await api('POST', '/packages/import', importBody())).body.jobId
+    const failed = (await submitPut()).body.jobId
     emu.platform.tooling.failNext('dev-a', 'CANCELLED')
-    const cancelled = (await api('PUT', '/packages/import', importBody())).body.jobId
+    const cancelled = (await submitPut()).body.jobId
     clock.advance(6000)
     const f = await job(failed)
     expect(f.object.jobStatus).toBe('FAILED')
@@ -78,33 +80,112 @@ describe('import jobs', () => {
     expect((await call(emu, 'GET', SCHEMAS_PATH, { headers })).body.results).toEqual([])
   })
 
-  it('the submit method and the jobId in its answer follow the settings', async () => {
-    emu.platform.tooling.setImportMethod('PUT')
-    expect((await api('POST', '/packages/import', importBody())).status).toBe(405)
-    emu.platform.tooling.setJobIdInAnswer(false)
-    const put = await api('PUT', '/packages/import/', importBody())
-    expect(put.status).toBe(202)
-    expect(put.body.jobId).toBeUndefined()
+  it('finish() ends every running job now, in the state it was going to end in', async () => {
+    const ok = (await submitPut()).body.jobId
+    emu.platform.tooling.failNext('dev-a')
+    const failing = (await submitPut()).body.jobId
+    emu.platform.tooling.failNext('dev-a', 'CANCELLED')
+    const cancelled = (await submitPut()).body.jobId
+    for (const id of [ok, failing, cancelled]) expect((await job(id)).object.jobStatus).toBe('PENDING')
+    emu.platform.tooling.finish()
+    expect((await job(ok)).object.jobStatus).toBe('SUCCESS')
+    expect((await job(failing)).object.jobStatus).toBe('FAILED')
+    expect((await job(cancelled)).object.jobStatus).toBe('CANCELLED')
   })
 
-  it('refuses an unknown package, a draft one, and a target that is not active', async () => {
-    emu.platform.tooling.seed({ id: 'draft', status: 'DRAFT' })
-    expect((await api('POST', '/packages/import', importBody('nope'))).status).toBe(404)
-    expect((await api('POST', '/packages/import', importBody('draft'))).body.title).toContain('Only PUBLISHED packages')
-    expect((await api('POST', '/packages/import', importBody('pkg1', 'no-such-box'))).status).toBe(400)
-    expect((await api('POST', '/packages/import', { name: 'x' })).status).toBe(400)
+  it('spec mode (the default): POST is 405; a job read without a header sandbox.yaml requires is 400 naming it', async () => {
+    expect(emu.platform.tooling.mode()).toBe('spec')
+    const post = await api('POST', '/packages/import', importBody())
+    expect(post.status).toBe(405)
     expect(emu.platform.tooling.jobs()).toEqual([])
+    const id = (await submitPut()).body.jobId
+    // (fetch always sends an Accept header, so only Content-Type can be left out here)
+    const res = await api('GET', `/tools/job/${id}`, undefined, without('content-type'))
+    expect(res.status).toBe(400)
+    expect(res.body).toMatchObject({ title: 'Invalid request', validation: [{ location: ['header'], message: "must have required property 'content-type'" }] })
+    expect((await api('GET', `/tools/job/${id}`)).status).toBe(200)
   })
 
-  it('lists jobs with a property filter and pages', async () => {
-    for (let i = 0; i < 3; i++) await api('POST', '/packages/import', { ...importBody(), name: `job-${i}` })
-    const page = await api('GET', '/packages/jobs?property=requestType==IMPORT&start=0&limit=2')
+  it('docs mode: POST submits (its answer stops at correlationId), PUT is 405, a job read needs no Content-Type', async () => {
+    emu.platform.tooling.setMode('docs')
+    expect((await submitPut()).status).toBe(405)
+    const post = await api('POST', '/packages/import/', importBody())
+    expect(post.status).toBe(202)
+    expect(post.body.jobId).toBeUndefined()
+    expect(typeof post.body.correlationId).toBe('string')
+    emu.platform.tooling.setJobIdInAnswer(true)
+    const id = (await api('POST', '/packages/import', importBody())).body.jobId
+    expect((await api('GET', `/tools/job/${id}`, undefined, without('content-type'))).status).toBe(200)
+  })
+
+  it.each(['spec', 'docs'] as const)('%s mode refuses an unknown package, a draft one, and a target that is not active', async mode => {
+    emu.platform.tooling.setMode(mode)
+    const method = mode === 'spec' ? 'PUT' : 'POST'
+    emu.platform.tooling.seed({ id: 'draft', status: 'DRAFT' })
+    emu.platform.tooling.seed({ id: 'publishing', status: 'PUBLISH_IN_PROGRESS' })
+    expect((await api(method, '/packages/import', importBody('nope'))).status).toBe(404)
+    for (const id of ['draft', 'publishing']) expect((await api(method, '/packages/import', importBody(id))).body.title).toContain('Only PUBLISHED packages')
+    expect((await api(method, '/packages/import', importBody('pkg1', 'no-such-box'))).status).toBe(400)
+    expect((await api(method, '/packages/import', { name: 'x' })).status).toBe(400)
+    expect(emu.platform.tooling.jobs()).toEqual([])
+    emu.platform.tooling.publish('publishing')
+    expect((await api(method, '/packages/import', importBody('publishing'))).status).toBe(202)
+  })
+})
+
+describe('the job list', () => {
+  async function threeJobs(method: 'PUT' | 'POST'): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      await api(method, '/packages/import', { ...importBody(), name: `job-${i}` })
+      clock.advance(10)
+    }
+  }
+  const names = (res: { body: { data: { name: string }[] } }) => res.body.data.map(j => j.name)
+
+  it('spec mode honours the declared parameters, pages, and names sandboxes as strings', async () => {
+    await threeJobs('PUT')
+    const page = await api('GET', '/packages/jobs?requestType=IMPORT&start=0&limit=2')
     expect(page.body).toMatchObject({ totalElements: 3, currentPage: 0, totalPages: 2, hasPreviousPage: false, hasNextPage: true })
-    expect(page.body.data.map((j: { name: string }) => j.name)).toEqual(['job-0', 'job-1'])
-    expect(page.body.data[0]).toMatchObject({ jobStatus: 'PENDING', targetSandbox: { name: 'dev-a' }, sourceSandBox: { name: 'prod' } })
-    const newest = await api('GET', '/packages/jobs?orderby=-createdDate&start=0&limit=1')
-    expect(newest.body.data[0].name).toBe('job-2')
-    expect((await api('GET', '/packages/jobs?property=jobStatus==SUCCESS')).body.totalElements).toBe(0)
+    expect(names(page)).toEqual(['job-0', 'job-1'])
+    expect(page.body.data[0]).toMatchObject({ jobStatus: 'PENDING', targetSandbox: 'dev-a', sourceSandBox: 'prod' })
+    expect(names(await api('GET', '/packages/jobs?requestType=IMPORT&orderBy=desc:created&start=0&limit=1'))).toEqual(['job-2'])
+    expect(names(await api('GET', '/packages/jobs?orderBy=asc:created'))).toEqual(['job-0', 'job-1', 'job-2'])
+    expect((await api('GET', '/packages/jobs?requestType=EXPORT')).body.totalElements).toBe(0)
+    expect((await api('GET', '/packages/jobs?jobStatus=SUCCESS')).body.totalElements).toBe(0)
+    clock.advance(10_000)
+    expect((await api('GET', '/packages/jobs?jobStatus=SUCCESS')).body.totalElements).toBe(3)
     expect((await api('GET', '/tools/job/nope')).status).toBe(404)
+  })
+
+  it('spec mode ignores undeclared parameters (the docs\' property and orderby)', async () => {
+    await threeJobs('PUT')
+    const res = await api('GET', '/packages/jobs?property=jobStatus==SUCCESS&orderby=-createdDate')
+    expect(res.status).toBe(200)
+    expect(names(res)).toEqual(['job-0', 'job-1', 'job-2'])
+  })
+
+  it.each([
+    ['requestType=import', ['query', 'requestType']],
+    ['jobStatus=DONE', ['query', 'jobStatus']],
+    ['limit=ten', ['query', 'limit']]
+  ])('spec mode answers %s with 422 naming the query parameter', async (query, location) => {
+    const res = await api('GET', `/packages/jobs?${query}`)
+    expect(res.status).toBe(422)
+    expect(res.body.validation).toEqual([expect.objectContaining({ location })])
+  })
+
+  it('docs mode filters with property and sorts with orderby, and refuses the OpenAPI\'s names with a 400 naming the parameter', async () => {
+    emu.platform.tooling.setMode('docs')
+    await threeJobs('POST')
+    const page = await api('GET', '/packages/jobs?property=requestType==IMPORT&start=0&limit=2')
+    expect(names(page)).toEqual(['job-0', 'job-1'])
+    expect(page.body.data[0]).toMatchObject({ targetSandbox: { name: 'dev-a' }, sourceSandBox: { name: 'prod' } })
+    expect(names(await api('GET', '/packages/jobs?orderby=-createdDate&start=0&limit=1'))).toEqual(['job-2'])
+    expect((await api('GET', '/packages/jobs?property=jobStatus==SUCCESS')).body.totalElements).toBe(0)
+    for (const [query, name] of [['requestType=IMPORT', 'requestType'], ['orderBy=desc:created', 'orderBy'], ['jobStatus=SUCCESS', 'jobStatus']]) {
+      const res = await api('GET', `/packages/jobs?${query}`)
+      expect(res.status, query).toBe(400)
+      expect(res.body.title).toContain(`Query parameter \`${name}\` is not supported`)
+    }
   })
 })

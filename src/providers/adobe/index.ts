@@ -11,6 +11,7 @@ import { hint, SandboxApi, type Sandbox } from './api'
 import { createWithinLicence } from './capacity'
 import { get } from './get'
 import { lease, leaseTiming, release, type LeaseDeps } from './lease'
+import { preflight } from './preflight'
 import { prepareSandbox, revokeRoles } from './prepare'
 import { prune } from './prune'
 import { checkPruneClosed } from '../../github/prune-closed'
@@ -333,6 +334,8 @@ async function run(ctx: Ctx): Promise<StepResult> {
   if (ctx.inputs.operation === 'prune' && ctx.inputs.pruneClosed) await checkPruneClosed(ctx)
   const api = await connect(ctx)
   const token = api.token
+  // Roles and package are checked before any Sandbox API request: nothing costs a slot yet.
+  if (['create', 'reset', 'lease'].includes(ctx.inputs.operation)) await preflight(ctx, credentials(ctx, api))
   switch (ctx.inputs.operation) {
     case 'create':
       return create(ctx, api, token)

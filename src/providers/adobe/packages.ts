@@ -1,7 +1,15 @@
 // Adobe sandbox tooling: import a published package into a sandbox and wait for the import
-// job (reference/aep-roles-and-tooling-api.md section B). Where the references disagree, both
-// readings are handled: the submit is POST (the packages doc) or PUT (the OpenAPI); its job id
-// is in the answer (the OpenAPI) or found in the job list by the job name we gave it (the doc).
+// job. Adobe's OpenAPI (sandbox.yaml in AdobeDocs/experience-platform-apis, its /exim paths)
+// goes first where it and the Experience League sandbox-tooling pages disagree; the docs' form
+// is the fallback when the server refuses the spec's:
+// - the submit is PUT (submitImport); POST (the packages page) only on a 405 or 404 to PUT;
+// - the job read (fetchJob) sends `Content-Type`, which the OpenAPI declares required even on
+//   that GET;
+// - the job list (listJobs) asks with the declared `requestType`, `orderBy`, `start`, `limit`;
+//   the pages' `property=requestType==IMPORT` and `orderby` only when the server refuses that
+//   query;
+// - the job id is in the submit's answer (the OpenAPI), or found in the job list by the job
+//   name we gave it (the packages page's answer stops at `correlationId`).
 import { randomBytes } from 'node:crypto'
 import { ActionError, DeadlineError, ProviderError } from '../../errors'
 import type { Deadline } from '../../deadline'
@@ -19,6 +27,23 @@ export function toolingHint(status: number): string | undefined {
   }
   if (status === 404) return 'Check adobe-package-id: the package must exist in this organization'
   return gatewayHint(status)
+}
+
+/**
+ * Whether a package with this status can be imported: `ready` (PUBLISHED), `publishing`
+ * (PUBLISH_IN_PROGRESS: wait for it); an error naming adobe-package-id for any other status,
+ * and for a package that does not exist (undefined).
+ */
+export function importable(packageId: string, status: string | undefined): 'ready' | 'publishing' {
+  if (status === undefined) {
+    throw new ActionError(`Package "${packageId}" (adobe-package-id) was not found by Adobe sandbox tooling (HTTP 404): check the id, and that it belongs to this organization`)
+  }
+  if (status === 'PUBLISHED') return 'ready'
+  if (status === 'PUBLISH_IN_PROGRESS') return 'publishing'
+  if (status === 'PUBLISH_FAILED') {
+    throw new ActionError(`Package "${packageId}" (adobe-package-id) is PUBLISH_FAILED: its publication failed, so it cannot be imported; publish it again`)
+  }
+  throw new ActionError(`Package "${packageId}" (adobe-package-id) is ${shortLine(status)}: only a PUBLISHED package can be imported (publish it first)`)
 }
 
 const ENDED_BADLY = new Set(['FAILED', 'CANCELLED'])
@@ -40,7 +65,12 @@ interface Job {
   raw: Record<string, unknown>
 }
 
+type ListQuery = 'spec' | 'docs'
+// An error that is about the query string, not about the jobs asked for.
+const QUERY_COMPLAINT = /quer|param|requestType|orderBy|property|filter/i
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const asRecord = (v: unknown): Record<string, unknown> | undefined => (isRecord(v) ? v : undefined)
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
 
 /** A job from /tools/job (enveloped in `object`) or from the job list (bare). */
@@ -77,12 +107,18 @@ export function jobErrors(raw: Record<string, unknown>): string[] {
 
 export class ToolingApi {
   private readonly base: string
+  /** the submit method that worked; PUT (the OpenAPI's) until a server refuses it */
+  private submitMethod: 'PUT' | 'POST' = 'PUT'
+  /** the job-list query form that worked; the OpenAPI's until a server refuses it */
+  private listQuery: ListQuery = 'spec'
+
   constructor(
     private readonly http: Http,
     platformUrl: string,
     private readonly creds: Credentials,
-    /** the target sandbox: every exim call must name one, and the import is about it */
-    private readonly sandbox: string
+    /** the sandbox every /exim call names in x-sandbox-name (the OpenAPI requires one): the import's target */
+    private readonly sandbox: string,
+    private readonly log: Logger
   ) {
     this.base = `${platformUrl}${TOOLING_API_PATH}`
   }
@@ -91,11 +127,16 @@ export class ToolingApi {
     return platformHeaders(this.creds, this.sandbox)
   }
 
-  /** The package's status (PUBLISHED, DRAFT…), '' when it says none; undefined on 404. */
+  /** The package's status (PUBLISHED, DRAFT…); undefined on 404. An answer without one is an error: it never permits an import. */
   async packageStatus(id: string): Promise<string | undefined> {
-    const res = await this.http.request({ method: 'GET', url: `${this.base}/packages/${encodeURIComponent(id)}`, action: `look up package "${id}"`, headers: this.headers(), accept: [404] })
+    const action = `look up package "${id}" (adobe-package-id)`
+    const res = await this.http.request({ method: 'GET', url: `${this.base}/packages/${encodeURIComponent(id)}`, action, headers: this.headers(), accept: [404] })
     if (res.status === 404) return undefined
-    return isRecord(res.body) ? (text(res.body.status) ?? '') : ''
+    const status = isRecord(res.body) ? text(res.body.status) : undefined
+    if (status === undefined) {
+      throw new ActionError(`Adobe Sandbox Tooling API: ${action}: the answer could not be read (no package status), so it is not imported on the strength of it`)
+    }
+    return status
   }
 
   /**
@@ -105,14 +146,16 @@ export class ToolingApi {
   async submit(packageId: string, jobName: string): Promise<{ jobId?: string; repeated: boolean }> {
     const json = { id: packageId, name: jobName, destinationSandbox: { name: this.sandbox, imsOrgId: this.creds.orgId } }
     const send = (method: 'POST' | 'PUT') =>
-      this.http.request({ method, url: `${this.base}/packages/import`, action: `submit the import of package "${packageId}"`, headers: this.headers(), json })
+      this.http.request({ method, url: `${this.base}/packages/import`, action: `submit the import of package "${packageId}" (${method})`, headers: this.headers(), json })
     let res
     try {
-      res = await send('POST')
+      res = await send(this.submitMethod)
     } catch (err) {
-      // The packages doc says POST, the OpenAPI PUT: a 404 or 405 on one means the other.
-      if (!(err instanceof ProviderError) || (err.status !== 405 && err.status !== 404)) throw err
-      res = await send('PUT')
+      // A 405 or 404 says the method is not the server's: the packages page's POST then.
+      if (this.submitMethod !== 'PUT' || !(err instanceof ProviderError) || (err.status !== 405 && err.status !== 404)) throw err
+      this.log.info(`Adobe Sandbox Tooling API: the import submit was refused with PUT (HTTP ${err.status}); sending it with POST, as the sandbox-tooling packages page shows it`)
+      res = await send('POST')
+      this.submitMethod = 'POST'
     }
     const b = isRecord(res.body) ? res.body : {}
     const id = text(b.jobId) ?? (isRecord(b.job) ? text(b.job.id) : undefined)
@@ -121,7 +164,15 @@ export class ToolingApi {
 
   /** One job by id from /tools/job; undefined on 404. */
   async job(id: string): Promise<Job | undefined> {
-    const res = await this.http.request({ method: 'GET', url: `${this.base}/tools/job/${encodeURIComponent(id)}`, action: `read import job "${id}"`, headers: this.headers(), accept: [404] })
+    const res = await this.http.request({
+      method: 'GET',
+      url: `${this.base}/tools/job/${encodeURIComponent(id)}`,
+      action: `read import job "${id}"`,
+      headers: this.headers(),
+      // fetchJob in sandbox.yaml declares Content-Type required, even on this GET
+      jsonContentType: true,
+      accept: [404]
+    })
     return res.status === 404 ? undefined : asJob(res.body)
   }
 
@@ -130,22 +181,62 @@ export class ToolingApi {
     return (await this.findJobs(pick, true))[0]
   }
 
+  private jobListUrl(form: ListQuery, start: number): string {
+    const query: Record<string, string> =
+      form === 'spec'
+        ? // listJobs' declared parameters; orderBy as sandbox.yaml's example writes it ("asc:created,updated")
+          { requestType: 'IMPORT', orderBy: 'desc:created', start: String(start), limit: String(JOB_LIST_PAGE) }
+        : { property: 'requestType==IMPORT', orderby: '-createdDate', start: String(start), limit: String(JOB_LIST_PAGE) }
+    return `${this.base}/packages/jobs?${new URLSearchParams(query).toString()}`
+  }
+
+  /** One page of the job list, in the query form that works; the docs' form once the server refuses the OpenAPI's. */
+  private async jobListPage(start: number): Promise<Record<string, unknown> | undefined> {
+    const ask = (form: ListQuery) => this.http.request<unknown>({ method: 'GET', url: this.jobListUrl(form, start), action: 'list import jobs', headers: this.headers() })
+    try {
+      return asRecord((await ask(this.listQuery)).body)
+    } catch (err) {
+      const refused = err instanceof ProviderError && (err.status === 400 || err.status === 422) && QUERY_COMPLAINT.test(err.details.providerMessage ?? '')
+      if (this.listQuery !== 'spec' || !refused) throw err
+      this.log.info(`Adobe Sandbox Tooling API: the job list refused the OpenAPI's query (HTTP ${err.status}: ${err.details.providerMessage ?? ''}); asking with property=requestType==IMPORT and orderby, as the sandbox-tooling pages show it`)
+      const body = asRecord((await ask('docs')).body)
+      this.listQuery = 'docs'
+      return body
+    }
+  }
+
   /** Import jobs matching `pick`, newest first, paging through the job list (bounded). */
   async findJobs(pick: (j: Job) => boolean, firstOnly = false): Promise<Job[]> {
     const found: Job[] = []
     for (let page = 0; page < JOB_LIST_PAGES; page++) {
-      const start = page * JOB_LIST_PAGE
-      const res = await this.http.request<Record<string, unknown>>({
-        method: 'GET',
-        url: `${this.base}/packages/jobs?property=${encodeURIComponent('requestType==IMPORT')}&orderby=-createdDate&start=${start}&limit=${JOB_LIST_PAGE}`,
-        action: 'list import jobs',
-        headers: this.headers()
-      })
-      const data = Array.isArray(res.body?.data) ? res.body.data : []
+      const body = await this.jobListPage(page * JOB_LIST_PAGE)
+      const data = Array.isArray(body?.data) ? body.data : []
       for (const j of data.map(asJob)) if (j !== undefined && pick(j)) found.push(j)
-      if ((firstOnly && found.length > 0) || res.body?.hasNextPage !== true || data.length === 0) break
+      if ((firstOnly && found.length > 0) || body?.hasNextPage !== true || data.length === 0) break
     }
     return found
+  }
+}
+
+/**
+ * Reads the package until it is PUBLISHED, within the step's deadline: one being published
+ * (PUBLISH_IN_PROGRESS) is waited for with a progress line on the first read and every 10 s;
+ * any other status is an error naming adobe-package-id.
+ */
+async function untilPublished(api: ToolingApi, deadline: Deadline, log: Logger, packageId: string): Promise<void> {
+  const started = deadline.clock.now()
+  let lastLine: number | undefined
+  const waiting = `waiting for package "${packageId}" (adobe-package-id) to be published (last status: PUBLISH_IN_PROGRESS)`
+  for (;;) {
+    if (importable(packageId, await api.packageStatus(packageId)) === 'ready') return
+    const now = deadline.clock.now()
+    if (lastLine === undefined || now - lastLine >= PROGRESS_EVERY_MS) {
+      log.info(`Package "${packageId}" is PUBLISH_IN_PROGRESS: waiting until it is PUBLISHED to import it (${Math.round((now - started) / 1000)} s elapsed)`)
+      lastLine = now
+    }
+    if (deadline.remainingMs() <= 0) throw deadline.expiredError(waiting)
+    await deadline.sleep(pollDelayMs(now - started), `waiting for package "${packageId}" to be published`)
+    if (deadline.remainingMs() <= 0) throw deadline.expiredError(waiting)
   }
 }
 
@@ -159,11 +250,7 @@ function jobName(sandbox: string): string {
  * is an error naming the job id, its status and the errors Adobe gave.
  */
 export async function importPackage(api: ToolingApi, deadline: Deadline, log: Logger, sandbox: string, packageId: string): Promise<ImportResult> {
-  const status = await api.packageStatus(packageId)
-  if (status === undefined) throw new ActionError(`Package "${packageId}" (adobe-package-id) was not found by Adobe sandbox tooling: check the id, and that it belongs to this organization`)
-  if (status !== '' && status !== 'PUBLISHED') {
-    throw new ActionError(`Package "${packageId}" (adobe-package-id) is ${status}: only a PUBLISHED package can be imported (publish it first)`)
-  }
+  await untilPublished(api, deadline, log, packageId)
   const name = jobName(sandbox)
   const started = deadline.clock.now()
   const submitted = await api.submit(packageId, name)
@@ -203,7 +290,7 @@ export async function importPackage(api: ToolingApi, deadline: Deadline, log: Lo
     if (state !== last || now - lastLine >= PROGRESS_EVERY_MS) {
       log.info(`Import job ${jobId ?? `"${name}"`}: ${shortLine(state)} (${Math.round((now - started) / 1000)} s elapsed)`)
       lastLine = now
-      last = state
+      last = shortLine(state)
     }
     if (!job?.status) continue
     if (job.status === 'SUCCESS') return { jobId: jobId ?? name, status: job.status, durationMs: now - started }

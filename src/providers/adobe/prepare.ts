@@ -1,14 +1,15 @@
 // Makes an active sandbox ready for tests: adds it to the access-control roles named in
 // `adobe-role-id` (so other Platform APIs accept requests for it), then imports the
 // sandbox-tooling package named in `adobe-package-id`. Create and reset call this once the
-// sandbox is active; so does lease. The post step's revoke lives here too.
-import { ActionError, errorMessage } from '../../errors'
+// sandbox is active; so does lease. Every role and the package were checked before anything
+// cost a licence slot (preflight.ts). The post step's revoke lives here too.
+import { errorMessage } from '../../errors'
 import type { AdobeInputs } from '../../inputs'
 import { formatDuration } from '../../summary'
 import type { StepContext, SummaryRow } from '../types'
 import type { Credentials } from './api'
 import { importPackage, ToolingApi, toolingHint } from './packages'
-import { RolesApi, rolesHint, type Role } from './roles'
+import { noSuchRole, RolesApi, rolesHint } from './roles'
 
 type Ctx = StepContext<AdobeInputs>
 
@@ -21,7 +22,7 @@ export interface PrepareOptions {
   onGrant?(roleIds: string[]): void
 }
 
-function rolesApi(ctx: Ctx, creds: Credentials): RolesApi {
+export function rolesApi(ctx: Ctx, creds: Credentials): RolesApi {
   return new RolesApi(ctx.http('Adobe Access Control API', rolesHint), ctx.inputs.platformUrl, creds, ctx.deadline, ctx.log)
 }
 
@@ -31,16 +32,12 @@ export async function prepareSandbox(ctx: Ctx, creds: Credentials, sandbox: stri
   const { roleIds, packageId } = ctx.inputs
   if (roleIds.length > 0) {
     const api = rolesApi(ctx, creds)
-    // Every role is looked up before any is changed: an unknown id changes nothing.
-    const roles: Role[] = []
-    for (const id of roleIds) {
-      const role = await api.get(id)
-      if (!role) throw new ActionError(`Role "${id}" (adobe-role-id) does not exist (HTTP 404): check the id in Experience Platform Permissions > Roles`)
-      roles.push(role)
-    }
     const added: string[] = []
     const cells: string[] = []
-    for (const role of roles) {
+    for (const id of roleIds) {
+      // Read right before the change: what the add may have dropped is judged against it.
+      const role = await api.get(id)
+      if (!role) throw noSuchRole(id)
       if (role.sandboxes.includes(sandbox)) {
         ctx.log.info(`Role "${role.id}"${role.name ? ` (${role.name})` : ''} already includes sandbox "${sandbox}"`)
         cells.push(`\`${role.id}\` (already)`)
@@ -55,7 +52,7 @@ export async function prepareSandbox(ctx: Ctx, creds: Credentials, sandbox: stri
     rows.push(['Roles granted', cells.join(', ')])
   }
   if (packageId) {
-    const api = new ToolingApi(ctx.http('Adobe Sandbox Tooling API', toolingHint), ctx.inputs.platformUrl, creds, sandbox)
+    const api = new ToolingApi(ctx.http('Adobe Sandbox Tooling API', toolingHint), ctx.inputs.platformUrl, creds, sandbox, ctx.log)
     const done = await importPackage(api, ctx.deadline, ctx.log, sandbox, packageId)
     ctx.log.info(`Package "${packageId}" imported into sandbox "${sandbox}" (job ${done.jobId}, ${formatDuration(done.durationMs)})`)
     rows.push(['Package imported', `\`${packageId}\` (job \`${done.jobId}\`, ${formatDuration(done.durationMs)})`])

@@ -1,8 +1,17 @@
 // Adobe access-control roles: a new sandbox must be added to a role before other Platform
 // APIs accept requests for it. The grant adds the sandbox to a role with PATCH /roles/{id}
 // and reads the role back until the sandbox is in it; the revoke takes it out again.
-// What the references leave open (reference/aep-roles-and-tooling-api.md section A) is
-// handled here: the body shape, and whether `add` appends to the role's sandboxes.
+//
+// The PATCH body: Adobe's OpenAPI (access-control.yaml in AdobeDocs/experience-platform-apis,
+// operation updateRole, schema rolePatchOperation) takes ONE `{op, path, value}` object with a
+// string `value`; the Experience League roles page shows `{"operations": [ … ]}`. The
+// OpenAPI's form goes first; the docs' form only when the server refuses the body's shape (a
+// 400 or 422 whose error speaks of the body), and the form that worked is kept for the rest of
+// the step. No third form: neither source shows one.
+//
+// Neither source says whether `add` on /sandboxes appends or replaces the list. The grant
+// changes the role by read-modify-write (`replace` with the whole list) only on evidence: every
+// other sandbox that was in the role before the add is missing after it.
 import { ActionError, ProviderError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
@@ -20,6 +29,11 @@ export function rolesHint(status: number): string | undefined {
   return gatewayHint(status)
 }
 
+/** The error for a role id that names no role. */
+export function noSuchRole(id: string): ActionError {
+  return new ActionError(`Role "${id}" (adobe-role-id) does not exist (HTTP 404): check the id in Experience Platform Permissions > Roles`)
+}
+
 export interface Role {
   id: string
   name?: string
@@ -32,14 +46,34 @@ interface PatchOp {
   value: string | string[]
 }
 
-// Both revisions of Adobe's roles doc show PATCH /roles/{id} with an object holding an
-// `operations` array; the OpenAPI shows no wrapper. The docs' form goes first: it is the
-// one Adobe's own example for this very endpoint uses. A 400 that speaks of the shape
-// switches to a bare array of operations (the form the sibling PATCH .../subjects takes).
-type BodyShape = 'wrapped' | 'bare'
-const SHAPE_COMPLAINT = /operations|wrapper|array|\{\s*op|patch operation/i
+type BodyShape = 'spec' | 'docs'
+const SHAPE_NAME: Record<BodyShape, string> = {
+  spec: "the OpenAPI's form (one {op, path, value})",
+  docs: 'the docs\' form ({"operations": [ … ]})'
+}
+const other = (s: BodyShape): BodyShape => (s === 'spec' ? 'docs' : 'spec')
+// An error that is about the request's body or its shape, not about what it asks for ("sandbox
+// not found", "not allowed").
+const SHAPE_COMPLAINT = /\bbody\b|shape|schema|payload|operations|wrapper|patch operation/i
+
+/** A 400 or 422 that refuses the body for its shape. */
+export function shapeRefusal(err: unknown): err is ProviderError {
+  return err instanceof ProviderError && (err.status === 400 || err.status === 422) && SHAPE_COMPLAINT.test(err.details.providerMessage ?? '')
+}
+
+/** The server refused the PATCH in both forms. */
+class BothShapesRefused extends ActionError {
+  constructor(
+    action: string,
+    readonly reasons: string[]
+  ) {
+    super(`Adobe Access Control API: ${action} failed: the service refused the body in both forms Adobe shows (${reasons.join('; ')})`)
+  }
+}
 
 const MAX_ATTEMPTS = 8
+// A write not visible yet: the role is read again this often before the write counts as lost.
+const READS = 3
 // Read-modify-write only: a writer that read the role before our write may still overwrite
 // it. While other jobs keep writing to the role, one of them may yet write a list it read
 // before ours, so the grant counts once the role has stayed the same for QUIET_MS with the
@@ -50,11 +84,32 @@ const QUIET_MS = 3_000
 const WATCH_MS = 30_000
 
 const unique = (...lists: string[][]): string[] => [...new Set(lists.flat())]
+const quoted = (names: string[]): string => names.map(n => `"${shortLine(n)}"`).join(', ')
+const sameList = (a: string[], b: string[]): boolean => a.length === b.length && new Set([...a, ...b]).size === new Set(a).size
+
+/** What another writer changed between two reads, for messages. */
+function change(before: string[], after: string[]): string {
+  const added = after.filter(s => !before.includes(s))
+  const removed = before.filter(s => !after.includes(s))
+  return [added.length ? `added ${quoted(added.slice(0, 5))}` : '', removed.length ? `removed ${quoted(removed.slice(0, 5))}` : ''].filter(Boolean).join(', ')
+}
+
+/**
+ * The names other than `own` that were in the role before the write and are all gone after
+ * it: the write replaced the list. Empty when any of them is still there (another job may
+ * have taken one out meanwhile) or when there were none.
+ */
+function replacedList(before: string[], after: string[], own: string): string[] {
+  const others = before.filter(s => s !== own)
+  const dropped = others.filter(s => !after.includes(s))
+  return others.length > 0 && dropped.length === others.length ? dropped : []
+}
 
 export class RolesApi {
   private readonly base: string
-  private shape: BodyShape = 'wrapped'
-  /** roles whose `add` turned out to replace the whole list: changed by read-modify-write */
+  /** the body form that worked last; undefined until a PATCH went through */
+  private shape: BodyShape | undefined
+  /** roles whose `add` or `remove` turned out to rewrite the whole list: changed by read-modify-write */
   private readonly replacing = new Set<string>()
 
   constructor(
@@ -68,8 +123,9 @@ export class RolesApi {
   }
 
   private headers(): Record<string, string> {
-    // Roles belong to the organization; the getting-started doc asks for x-sandbox-name on
-    // every call, so it names the default production sandbox.
+    // Roles belong to the organization, and access-control.yaml declares no x-sandbox-name on
+    // /administration/roles; the ABAC getting-started page asks for it on every call, so it
+    // names `prod`, the default production sandbox every organization has.
     return platformHeaders(this.creds, 'prod')
   }
 
@@ -79,28 +135,35 @@ export class RolesApi {
 
   /** The role, or undefined when there is no role with that id (404). */
   async get(id: string): Promise<Role | undefined> {
-    const res = await this.http.request({ method: 'GET', url: this.url(id), action: `read role "${id}"`, headers: this.headers(), accept: [404] })
+    const res = await this.http.request({ method: 'GET', url: this.url(id), action: `read role "${id}" (adobe-role-id)`, headers: this.headers(), accept: [404] })
     if (res.status === 404) return undefined
     const b = res.body as Record<string, unknown> | undefined
     // Fail closed: a role whose sandboxes cannot be read cannot confirm a grant.
     if (!b || typeof b !== 'object' || !Array.isArray(b.sandboxes) || !b.sandboxes.every(s => typeof s === 'string')) {
-      throw new ActionError(`Adobe Access Control API: the answer for role "${id}" has no readable list of sandboxes, so the grant cannot be confirmed`)
+      throw new ActionError(`Adobe Access Control API: the answer for role "${id}" (adobe-role-id) has no readable list of sandboxes, so the role cannot be checked or changed safely`)
     }
     return { id, name: typeof b.name === 'string' ? shortLine(b.name) : undefined, sandboxes: b.sandboxes as string[] }
   }
 
+  /** Sends the PATCH in the form that worked last (the OpenAPI's at first), the other on a shape refusal. */
   private async patch(id: string, op: PatchOp, action: string): Promise<void> {
-    const body = (shape: BodyShape): unknown => (shape === 'wrapped' ? { operations: [op] } : [op])
-    try {
-      // Adding or removing one name twice leaves the role as once: a retry is harmless.
-      await this.http.request({ method: 'PATCH', url: this.url(id), action, headers: this.headers(), json: body(this.shape), idempotent: true })
-    } catch (err) {
-      if (!(err instanceof ProviderError) || err.status !== 400 || !SHAPE_COMPLAINT.test(err.details.providerMessage ?? '')) throw err
-      const other: BodyShape = this.shape === 'wrapped' ? 'bare' : 'wrapped'
-      this.log.info(`Adobe Access Control API: the role PATCH was refused for its body shape (${shortLine(err.details.providerMessage ?? '')}); sending it ${other === 'bare' ? 'without' : 'with'} the \`operations\` wrapper`)
-      this.shape = other
-      await this.http.request({ method: 'PATCH', url: this.url(id), action, headers: this.headers(), json: body(other), idempotent: true })
+    const first = this.shape ?? 'spec'
+    const reasons: string[] = []
+    for (const shape of [first, other(first)]) {
+      try {
+        // Adding or removing one name twice leaves the role as once, and a replace sets the
+        // same list again: a retry is harmless.
+        await this.http.request({ method: 'PATCH', url: this.url(id), action, headers: this.headers(), json: shape === 'spec' ? op : { operations: [op] }, idempotent: true })
+        this.shape = shape
+        return
+      } catch (err) {
+        if (!shapeRefusal(err)) throw err
+        const why = `HTTP ${err.status}${err.details.providerMessage ? `: ${err.details.providerMessage}` : ''}`
+        reasons.push(`${SHAPE_NAME[shape]}: ${why}`)
+        if (reasons.length === 1) this.log.info(`Adobe Access Control API: ${action}: ${SHAPE_NAME[shape]} was refused for its body shape (${why}); sending ${SHAPE_NAME[other(shape)]}`)
+      }
     }
+    throw new BothShapesRefused(action, reasons)
   }
 
   private async mustGet(id: string): Promise<Role> {
@@ -110,16 +173,47 @@ export class RolesApi {
   }
 
   /**
+   * Reads the role after a write. While it is exactly as before the write (the write is not
+   * visible yet), reads again, READS times at most. `unchanged` says it never moved.
+   */
+  private async readBack(id: string, before: Role): Promise<{ role: Role | undefined; unchanged: boolean }> {
+    for (let n = 1; ; n++) {
+      const role = await this.get(id)
+      const unchanged = role !== undefined && sameList(role.sandboxes, before.sandboxes)
+      if (!unchanged || n >= READS) return { role, unchanged }
+      await this.deadline.sleep(RECHECK_MS, `reading role "${id}" back`)
+    }
+  }
+
+  /** The error when the list must be rewritten to put names back, and the server takes neither form of that. */
+  private cannotPutBack(id: string, sandbox: string, verb: 'adding' | 'removing', dropped: string[], err: BothShapesRefused): ActionError {
+    return new ActionError(
+      `Role "${id}": ${verb} sandbox "${sandbox}" replaced the role's whole list of sandboxes and dropped ${quoted(dropped)}. Putting them back needs a "replace" with the whole list, ` +
+        `which the service refused in both body forms (${err.reasons.join('; ')}). Put ${quoted(dropped)} back into role "${id}" by hand in Experience Platform Permissions > Roles`
+    )
+  }
+
+  /** The error when a write was accepted and the role never showed it, while nothing else in it changed either. */
+  private notApplied(id: string, sandbox: string, verb: 'adding' | 'removing'): ActionError {
+    return new ActionError(
+      `Role "${id}": the change ${verb} sandbox "${sandbox}" was accepted, but the role read back ${READS} times ${verb === 'adding' ? 'still does not list it' : 'still lists it'}, and nothing else in it changed: ` +
+        'check the role in Experience Platform Permissions > Roles'
+    )
+  }
+
+  /**
    * Adds the sandbox to the role and reads the role back until it is in it. `current` is the
    * role as read just before. Concurrent jobs add other sandboxes to the same role: `add` of
-   * one name leaves theirs alone; should the service treat `add` as replacing the list, the
-   * names it dropped are put back and the role is changed by read-modify-write from then on,
-   * confirmed after each write and repeated until confirmed.
+   * one name leaves theirs alone. Should the service treat `add` as replacing the list (every
+   * other name gone at once), the names it dropped are put back and the role is changed by
+   * read-modify-write from then on, confirmed after each write and repeated until confirmed.
    */
   async grant(current: Role, sandbox: string): Promise<void> {
     const id = current.id
+    const action = `add sandbox "${sandbox}" to role "${id}"`
     let role = current
     let restore: string[] = []
+    const seen: string[] = []
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const rmw = this.replacing.has(id)
       // Read-modify-write reads right before it writes: the shorter that span, the fewer
@@ -128,28 +222,46 @@ export class RolesApi {
       const op: PatchOp = rmw
         ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore, [sandbox]) }
         : { op: 'add', path: '/sandboxes', value: sandbox }
-      await this.patch(id, op, `add sandbox "${sandbox}" to role "${id}"`)
-      const after = await this.mustGet(id)
-      if (!rmw && role.sandboxes.length > 0 && after.sandboxes.length <= 1) {
-        // Every other name went at once: this `add` replaced the list rather than adding to it.
-        restore = role.sandboxes.filter(s => !after.sandboxes.includes(s))
+      try {
+        await this.patch(id, op, action)
+      } catch (err) {
+        if (rmw && err instanceof BothShapesRefused) throw this.cannotPutBack(id, sandbox, 'adding', restore, err)
+        throw err
+      }
+      const { role: after, unchanged } = await this.readBack(id, role)
+      if (!after) throw new ActionError(`Role "${id}" (adobe-role-id) disappeared while the sandbox was being added to it`)
+      const dropped = rmw ? [] : replacedList(role.sandboxes, after.sandboxes, sandbox)
+      if (dropped.length > 0) {
+        restore = unique(restore, dropped)
         this.replacing.add(id)
-        this.log.info(`Role "${id}": adding a sandbox replaced its list; putting back ${restore.length} sandbox(es) and switching to read-modify-write`)
+        this.log.info(`Role "${id}": adding sandbox "${sandbox}" replaced the role's list of sandboxes and dropped ${quoted(dropped)}; putting them back by read-modify-write (replace with the whole list)`)
         role = after
         continue
       }
-      if (after.sandboxes.includes(sandbox)) {
+      const missing = [sandbox, ...restore].filter(s => !after.sandboxes.includes(s))
+      if (missing.length === 0) {
         if (!rmw) return
         const again = await this.watchUntilQuiet(id, after, [sandbox, ...restore])
-        if (!again) return
+        if (!again) {
+          if (restore.length) this.log.info(`Role "${id}": put back ${quoted(restore)}, and sandbox "${sandbox}" is in it: confirmed by reading the role until it stayed unchanged`)
+          return
+        }
+        seen.push(change(after.sandboxes, again.sandboxes))
         role = again
+      } else if (unchanged) {
+        throw this.notApplied(id, sandbox, 'adding')
       } else {
+        seen.push(change(role.sandboxes, after.sandboxes))
         role = after
       }
-      this.log.info(`Role "${id}": sandbox "${sandbox}" is not in it after attempt ${attempt} (another job changed the role meanwhile): writing again`)
+      const gone = [sandbox, ...restore].filter(s => !role.sandboxes.includes(s))
+      this.log.info(`Role "${id}": ${quoted(gone)} not in it after write ${attempt}: another writer changed the role meanwhile (${seen[seen.length - 1]}); writing again`)
       await this.deadline.sleep(200 + Math.floor(Math.random() * 800), `adding sandbox "${sandbox}" to role "${id}" again`)
     }
-    throw new ActionError(`Role "${id}": sandbox "${sandbox}" could not be confirmed in it after ${MAX_ATTEMPTS} writes (other jobs kept changing the role): run the job again`)
+    throw new ActionError(
+      `Role "${id}": sandbox "${sandbox}" could not be confirmed in it after ${MAX_ATTEMPTS} writes` +
+        (seen.length ? `: other writers kept changing the role (last seen: ${seen[seen.length - 1]}); run the job again` : '')
+    )
   }
 
   /**
@@ -175,22 +287,57 @@ export class RolesApi {
     return undefined
   }
 
-  /** Takes the sandbox out of the role; says what it found. A missing role or name is fine. */
+  /**
+   * Takes the sandbox out of the role; says what it found. A missing role or name is fine.
+   * The same rules as the grant: `remove` of one name, and read-modify-write only when the
+   * remove took every other name with it.
+   */
   async revoke(id: string, sandbox: string): Promise<'removed' | 'not in role' | 'no such role'> {
+    const action = `remove sandbox "${sandbox}" from role "${id}"`
     let role = await this.get(id)
     if (!role) return 'no such role'
     if (!role.sandboxes.includes(sandbox)) return 'not in role'
+    let restore: string[] = []
+    const seen: string[] = []
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const op: PatchOp = this.replacing.has(id)
-        ? { op: 'replace', path: '/sandboxes', value: role.sandboxes.filter(s => s !== sandbox) }
+      const rmw = this.replacing.has(id)
+      if (rmw && attempt > 1) {
+        role = await this.get(id)
+        if (!role) return 'removed'
+      }
+      const op: PatchOp = rmw
+        ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore).filter(s => s !== sandbox) }
         : { op: 'remove', path: '/sandboxes', value: sandbox }
-      await this.patch(id, op, `remove sandbox "${sandbox}" from role "${id}"`)
-      const after = await this.get(id)
-      if (!after || !after.sandboxes.includes(sandbox)) return 'removed'
-      // A `remove` that left the name in: change the list as a whole from now on.
-      this.replacing.add(id)
+      try {
+        await this.patch(id, op, action)
+      } catch (err) {
+        if (rmw && err instanceof BothShapesRefused) throw this.cannotPutBack(id, sandbox, 'removing', restore, err)
+        throw err
+      }
+      const { role: after, unchanged } = await this.readBack(id, role)
+      if (!after) return 'removed'
+      const dropped = rmw ? [] : replacedList(role.sandboxes, after.sandboxes, sandbox)
+      if (dropped.length > 0) {
+        restore = unique(restore, dropped)
+        this.replacing.add(id)
+        this.log.info(`Role "${id}": removing sandbox "${sandbox}" also dropped ${quoted(dropped)}; putting them back by read-modify-write (replace with the whole list)`)
+        role = after
+        continue
+      }
+      const missing = restore.filter(s => !after.sandboxes.includes(s))
+      if (!after.sandboxes.includes(sandbox) && missing.length === 0) {
+        if (restore.length) this.log.info(`Role "${id}": put back ${quoted(restore)}`)
+        return 'removed'
+      }
+      if (unchanged) throw this.notApplied(id, sandbox, 'removing')
+      seen.push(change(role.sandboxes, after.sandboxes))
+      this.log.info(`Role "${id}": sandbox "${sandbox}" is still in it after write ${attempt}: another writer changed the role meanwhile (${seen[seen.length - 1]}); writing again`)
       role = after
+      await this.deadline.sleep(200 + Math.floor(Math.random() * 800), `removing sandbox "${sandbox}" from role "${id}" again`)
     }
-    throw new ActionError(`Role "${id}": sandbox "${sandbox}" is still in it after ${MAX_ATTEMPTS} attempts to remove it`)
+    throw new ActionError(
+      `Role "${id}": sandbox "${sandbox}" is still in it after ${MAX_ATTEMPTS} attempts to remove it` +
+        (seen.length ? `: other writers kept changing the role (last seen: ${seen[seen.length - 1]})` : '')
+    )
   }
 }
