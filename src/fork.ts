@@ -43,6 +43,27 @@ export function credentialsMissing(get: InputSource, env: NodeJS.ProcessEnv): bo
   }
 }
 
+/**
+ * The chosen provider's credential inputs that are empty, each with the environment variable
+ * that could stand in for it: what a run without secrets is missing, named.
+ */
+export function emptyCredentials(get: InputSource, env: NodeJS.ProcessEnv): string[] {
+  const empty = (input: string, envName: string): boolean => get(input) === '' && (env[envName] ?? '').trim() === ''
+  const named = (pairs: [string, string][]): string[] => pairs.filter(([input, envName]) => empty(input, envName)).map(([input, envName]) => `\`${input}\` (or ${envName})`)
+  switch (get('provider')) {
+    case 'trackstar':
+      return named([['trackstar-api-key', 'TRACKSTAR_API_KEY']])
+    case 'adobe':
+      return named([
+        ['adobe-client-id', 'ADOBE_CLIENT_ID'],
+        ['adobe-client-secret', 'ADOBE_CLIENT_SECRET'],
+        ['adobe-access-token', 'ADOBE_ACCESS_TOKEN']
+      ])
+    default:
+      return []
+  }
+}
+
 // Events whose runs for a fork's pull request are given no secrets (pull_request_target is).
 const FORK_WITHHELD_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment'])
 const DEPENDABOT = 'dependabot[bot]'
@@ -79,8 +100,10 @@ export function assertSecretsNotWithheld(get: InputSource, env: NodeJS.ProcessEn
   if (!credentialsMissing(get, env)) return
   const why = withheldReason(trigger)
   if (!why) return
+  const names = emptyCredentials(get, env)
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]
   throw new SecretsWithheldError(
-    `The ${get('provider')} credentials are empty because ${why}. ` +
+    `The ${get('provider')} credentials are empty: ${list} ${names.length > 1 ? 'are' : 'is'} not set, because ${why}. ` +
       'Do not switch to pull_request_target to get the secrets while building the pull request\'s code: that runs untrusted code with your secrets ' +
       `(see ${PWN_REQUESTS_GUIDE})`
   )

@@ -1,7 +1,7 @@
 // The one HTTP layer every provider uses: JSON or form bodies in, JSON out, a timeout per
 // request bounded by the step's deadline, retries that honour the provider's rate-limit
 // headers (else full-jitter backoff), the provider's request id, and one error shape.
-import { HttpClient } from '@actions/http-client'
+import { getProxyUrl, HttpClient } from '@actions/http-client'
 import { CancelledError, DeadlineError, ProviderError } from './errors'
 import type { Deadline } from './deadline'
 import { oneLine, type Logger } from './log'
@@ -70,6 +70,11 @@ export interface HttpOptions {
    * the logger's (the runner logger redacts with the step's secrets)
    */
   redact?: Redact
+  /**
+   * where a request's URL came from, for the message of a network failure: "the
+   * `adobe-platform-url` input"; undefined when not known
+   */
+  urlSource?: (url: string) => string | undefined
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
@@ -104,9 +109,20 @@ export const httpClientTransport: Transport = async req => {
     allowRedirects: false,
     keepAlive: false
   })
-  const res = await client.request(req.method, req.url, req.body ?? null, req.headers)
-  const text = await res.readBody()
-  return { status: res.message.statusCode ?? 0, headers: res.message.headers, text }
+  const host = new URL(req.url).hostname
+  // RFC 6761 (6.4): a name under .invalid never resolves, and resolvers should answer so at once.
+  // Node asks the network anyway; here it fails as Node's own lookup would, without leaving the runner.
+  if (/\.invalid\.?$/i.test(host)) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host })
+  try {
+    const res = await client.request(req.method, req.url, req.body ?? null, req.headers)
+    const text = await res.readBody()
+    return { status: res.message.statusCode ?? 0, headers: res.message.headers, text }
+  } catch (err) {
+    // A refusal may come from the proxy the environment names (https_proxy), not the host.
+    const proxy = getProxyUrl(req.url)
+    if (proxy && err && typeof err === 'object') Object.assign(err, { proxy: hostPort(proxy) })
+    throw err
+  }
 }
 // Stryker restore all
 
@@ -185,6 +201,80 @@ function networkReason(err: unknown): string {
   return e?.message ?? String(err)
 }
 
+/**
+ * How a request that got no answer failed, which decides what another attempt can do:
+ * `unreachable` (refused, unknown host, no route) and `tls` (a certificate or handshake the
+ * runner refuses) never reached the provider, and a wrong URL stays wrong however long one
+ * waits; `lost` (a reset, a timeout, anything else) may have reached it, and may pass.
+ */
+export type NetworkFailure = 'unreachable' | 'tls' | 'lost'
+
+const REFUSED = new Set(['ECONNREFUSED'])
+// getaddrinfo's failures as Node names them (EAI_NONAME and EAI_NODATA arrive as ENOTFOUND).
+const NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA'])
+const NO_ROUTE = new Set(['EHOSTUNREACH', 'ENETUNREACH'])
+// OpenSSL's certificate verification codes, as Node reports them, and its handshake failures.
+const TLS = /^(ERR_TLS_|ERR_SSL_|EPROTO$)|CERT|^UNABLE_TO_(GET|VERIFY|DECRYPT|DECODE)_|^INVALID_(CA|PURPOSE)$|^PATH_LENGTH_EXCEEDED$|^HOSTNAME_MISMATCH$/
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+export function networkFailure(err: unknown): NetworkFailure {
+  const code = codeOf(err) ?? ''
+  if (REFUSED.has(code) || NOT_FOUND.has(code) || NO_ROUTE.has(code)) return 'unreachable'
+  return TLS.test(code) ? 'tls' : 'lost'
+}
+
+/** Attempts at a host that refuses or cannot be found: enough for a blip, short of the whole `timeout`. */
+export const UNREACHABLE_ATTEMPTS = 3
+
+/** `host:port` of a URL (the scheme's port when it names none): never its credentials, path or query. */
+export function hostPort(url: string): string {
+  try {
+    const u = new URL(url)
+    const port = u.port || { 'http:': '80', 'https:': '443' }[u.protocol]
+    return port ? `${u.hostname}:${port}` : u.hostname
+  } catch {
+    return 'the host'
+  }
+}
+
+/** What a network failure was, where: one line for the log and the error. */
+function networkFailureText(err: unknown, kind: NetworkFailure, where: string): string {
+  const code = codeOf(err)
+  const proxy = (err as { proxy?: unknown } | null | undefined)?.proxy
+  const via = typeof proxy === 'string' ? ` through the proxy ${proxy}` : ''
+  if (kind === 'lost') return `${networkReason(err)} from ${where}${via}`
+  if (code !== undefined && REFUSED.has(code)) return `connection refused by ${typeof proxy === 'string' ? `the proxy ${proxy} on the way to ${where}` : where} (${code})`
+  if (code !== undefined && NOT_FOUND.has(code)) return `the host of ${where} could not be found${via} (${code})`
+  if (code !== undefined && NO_ROUTE.has(code)) return `no route to ${where}${via} (${code})`
+  // OpenSSL's own text is long ("…:SSL routines:ssl3_get_record:wrong version number:…"): its reason only.
+  const message = (err as { message?: unknown } | null | undefined)?.message
+  const ssl = typeof message === 'string' ? /SSL routines:(?:[^:]*:)?([^:]+)/.exec(message)?.[1] : undefined
+  const why = ssl ?? (typeof message === 'string' && code !== undefined && !message.includes(code) ? message : undefined)
+  return `TLS with ${where}${via} failed: ${code}${why ? ` (${why})` : ''}`
+}
+
+/** What to check after a host that could not be reached, or whose TLS was refused. */
+function unreachableHint(err: unknown, kind: NetworkFailure, where: string, tries: number, source: string | undefined): string {
+  const code = codeOf(err) ?? ''
+  const url = source ?? 'the URL'
+  const proxy = typeof (err as { proxy?: unknown } | null | undefined)?.proxy === 'string' ? ' (or the proxy that https_proxy or http_proxy names, and no_proxy)' : ''
+  const tried = `Tried ${tries} time${tries === 1 ? '' : 's'}`
+  if (kind === 'tls') {
+    const plain = code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (an http:// server behind an https:// URL?)' : ''
+    return (
+      `Not retried: waiting does not change what the host presents. Check that ${url} names the right host${plain}, and that the runner trusts ${where}'s certificate` +
+      ` (behind a proxy that inspects TLS, give Node its CA with NODE_EXTRA_CA_CERTS)`
+    )
+  }
+  if (REFUSED.has(code)) return `${tried}. Check ${url}${proxy} (a wrong host or port?) and that the runner can reach that host`
+  if (NOT_FOUND.has(code)) return `${tried}. Check the host name in ${url}${proxy} and that the runner can resolve it (its DNS, a private network)`
+  return `${tried}. Check ${url}${proxy} and that the runner's network can reach ${where}`
+}
+
 export class Http {
   private readonly transport: Transport
   private readonly requestTimeoutMs: number
@@ -219,6 +309,8 @@ export class Http {
     }
 
     let unknownOutcome = false
+    /** attempts that found no host to answer (refused, not found, TLS refused) */
+    let unreachable = 0
     for (let attempt = 1; ; attempt++) {
       deadline.check(`${req.action} (${provider})`)
       const timeoutMs = Math.min(this.requestTimeoutMs, deadline.remainingMs())
@@ -228,13 +320,28 @@ export class Http {
         res = await this.send({ method: req.method, url: req.url, headers, body, timeoutMs })
       } catch (err) {
         if (err instanceof CancelledError) throw new CancelledError(`Cancelled while ${req.action} (${provider})`)
+        const kind = networkFailure(err)
+        const where = hostPort(req.url)
+        const source = this.opts.urlSource?.(req.url)
+        const reason = oneLine(this.redact(networkFailureText(err, kind, where)))
+        const wait = retryWaitMs(false, undefined, this.backoff(attempt))
+        if (kind !== 'lost') {
+          // Nothing reached the provider. A wrong URL stays wrong: a few tries, then say which input to check.
+          unreachable++
+          const most = kind === 'tls' ? 1 : Math.min(this.maxAttempts, UNREACHABLE_ATTEMPTS)
+          const fail = (): ProviderError =>
+            new ProviderError({ provider, action: req.action, status: 0, providerMessage: reason, hint: oneLine(this.redact(unreachableHint(err, kind, where, unreachable, source))), afterUnknownOutcome: unknownOutcome })
+          if (unreachable >= most || attempt >= this.maxAttempts) throw fail()
+          await this.pause(req, attempt, wait, reason, false, Math.min(this.maxAttempts, attempt + most - unreachable), fail)
+          continue
+        }
         // The request may have reached the provider before the connection failed.
         unknownOutcome = true
-        const reason = oneLine(this.redact(networkReason(err)))
+        const from = source ? `; the URL is from ${source}` : ''
         if (attempt >= this.maxAttempts) {
-          throw new ProviderError({ provider, action: req.action, status: 0, providerMessage: reason, hint: `Gave up after ${attempt} attempts`, afterUnknownOutcome: true })
+          throw new ProviderError({ provider, action: req.action, status: 0, providerMessage: reason, hint: `Gave up after ${attempt} attempts${from}`, afterUnknownOutcome: true })
         }
-        await this.pause(req, attempt, retryWaitMs(false, undefined, this.backoff(attempt)), reason, false)
+        await this.pause(req, attempt, wait, `${reason}${source ? ` (the URL is from ${source})` : ''}`, false, this.maxAttempts)
         continue
       }
 
@@ -268,14 +375,14 @@ export class Http {
         throw new ProviderError({
           ...error.details,
           hint: [
-            `The provider asked to wait ${Math.ceil(asked / 1000)} s before retrying; only ${(deadline.remainingMs() / 1000).toFixed(1)} s of \`timeout\` are left`,
+            `The provider asked to wait ${Math.ceil(asked / 1000)} s before retrying; only ${(deadline.remainingMs() / 1000).toFixed(1)} s of \`${deadline.input}\` are left`,
             error.details.hint
           ]
             .filter(Boolean)
             .join('. ')
         })
       }
-      await this.pause(req, attempt, wait, reason, rateLimited)
+      await this.pause(req, attempt, wait, reason, rateLimited, this.maxAttempts)
     }
   }
 
@@ -284,17 +391,23 @@ export class Http {
     return Math.round(this.random() * window)
   }
 
-  /** Waits before the next attempt, as long as fits the step's time; ends the step when nothing fits. */
-  private async pause(req: Request, attempt: number, waitMs: number, reason: string, rateLimited: boolean): Promise<void> {
+  /**
+   * Waits before the next attempt, as long as fits the step's time; when nothing fits, ends
+   * the step with `noTime`'s error, else as a timeout.
+   */
+  private async pause(req: Request, attempt: number, waitMs: number, reason: string, rateLimited: boolean, most: number, noTime?: () => Error): Promise<void> {
     const { deadline, log, provider } = this.opts
     const fitted = fitWaitMs(waitMs, deadline.remainingMs(), rateLimited)
     if (fitted === undefined) {
-      throw new DeadlineError(
-        `Timed out after ${Math.round(deadline.totalMs / 1000)} s while ${req.action} (${provider}); last failure: ${reason}. Raise the \`timeout\` input to retry for longer`
+      throw (
+        noTime?.() ??
+        new DeadlineError(
+          `Timed out after ${Math.round(deadline.totalMs / 1000)} s while ${req.action} (${provider}); last failure: ${reason}. Raise the \`${deadline.input}\` input to retry for longer`
+        )
       )
     }
-    const early = fitted < waitMs ? ` (${(waitMs / 1000).toFixed(1)} s asked; less is left of \`timeout\`)` : ''
-    log.info(`${provider}: ${req.action}: ${reason}; retrying in ${(fitted / 1000).toFixed(1)} s${early} (attempt ${attempt + 1} of at most ${this.maxAttempts})`)
+    const early = fitted < waitMs ? ` (${(waitMs / 1000).toFixed(1)} s asked; less is left of \`${deadline.input}\`)` : ''
+    log.info(`${provider}: ${req.action}: ${reason}; retrying in ${(fitted / 1000).toFixed(1)} s${early} (attempt ${attempt + 1} of at most ${most})`)
     await deadline.sleep(fitted, `waiting to retry ${req.action} (${provider})`)
   }
 

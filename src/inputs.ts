@@ -1,6 +1,7 @@
 // Every input, parsed and validated into one typed object before any request is made.
 // Each problem is one InputError that names the input and says what is accepted.
 import { InputError } from './errors'
+import { slug } from './naming'
 import type { Secrets } from './secrets'
 
 export type Cleanup = 'auto' | 'delete' | 'reset' | 'none'
@@ -76,11 +77,37 @@ export function runnerInputSource(env: NodeJS.ProcessEnv = process.env): InputSo
 
 export const DEFAULT_SCOPES = 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext'
 export const SANDBOX_NAME_PATTERN = /^[a-z][a-z0-9-]{0,255}$/
+/** what a name may start with: `prune-prefix`, a pool's `ci-pool-*` */
+const PREFIX_PATTERN = /^[a-z][a-z0-9-]*$/
+const MAX_NAME = 256
 const MAX_TIMEOUT_SECONDS = 6 * 60 * 60 // a GitHub-hosted job cannot run longer
+
+/** A value as a message quotes it: whole when short, else its start and its length. */
+export function shown(value: string): string {
+  return value.length <= 80 ? `"${value}"` : `"${value.slice(0, 60)}…" (${value.length} characters)`
+}
+
+/**
+ * The valid name a user most likely meant, made the way default names are made (`slug`):
+ * only when the given one differs from it in case and separators (spaces, `_`, `.`, `-`),
+ * never a guess that drops or adds a letter. `prefix`: a trailing separator is kept as `-`.
+ */
+export function suggestedName(value: string, prefix = false): string | undefined {
+  if (!/^[A-Za-z0-9\s_.-]+$/.test(value)) return undefined
+  const s = slug(value) + (prefix && /[\s_.-]$/.test(value) ? '-' : '')
+  const valid = prefix ? PREFIX_PATTERN.test(s) && s.length < MAX_NAME : SANDBOX_NAME_PATTERN.test(s)
+  return valid && s !== value ? s : undefined
+}
+
+/** `; did you mean "…"?` when a valid form is near, else nothing. */
+function didYouMean(value: string, prefix = false, around: (s: string) => string = s => s): string {
+  const s = suggestedName(value, prefix)
+  return s === undefined ? '' : `; did you mean "${around(s)}"?`
+}
 
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
-  throw new InputError(input, `got "${value}"; accepted values: ${allowed.join(', ')}`)
+  throw new InputError(input, `got ${shown(value)}; accepted values: ${allowed.join(', ')}`)
 }
 
 export function parseBoolean(input: string, value: string, fallback: boolean): boolean {
@@ -88,7 +115,7 @@ export function parseBoolean(input: string, value: string, fallback: boolean): b
   // The YAML 1.2 core schema, as @actions/core's getBooleanInput.
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new InputError(input, `got "${value}"; accepted values: true, false`)
+  throw new InputError(input, `got ${shown(value)}; accepted values: true, false`)
 }
 
 /** Seconds, or the duration forms of `prune-older-than` (`90s`, `15m`, `1h`), up to 6 hours. */
@@ -97,7 +124,7 @@ export function parseTimeout(input: string, value: string, fallback: number): nu
   const m = /^(\d+)\s*([smh]?)$/.exec(value)
   const seconds = m ? Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600 }[m[2] as '' | 's' | 'm' | 'h'] : NaN
   if (!(seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) {
-    throw new InputError(input, `got "${value}"; expected a duration from 1 s to 6 h: seconds (900) or with a unit (90s, 15m, 1h)`)
+    throw new InputError(input, `got ${shown(value)}; expected a duration from 1 s to 6 h: seconds (900) or with a unit (90s, 15m, 1h)`)
   }
   return seconds
 }
@@ -107,7 +134,7 @@ export function parseAge(input: string, value: string): number {
   const m = /^(\d+)\s*([smhd]?)$/.exec(value)
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 } as const
   if (!m || Number(m[1]) <= 0) {
-    throw new InputError(input, `got "${value}"; expected an age such as 90m, 24h, 7d or a number of seconds`)
+    throw new InputError(input, `got ${shown(value)}; expected an age such as 90m, 24h, 7d or a number of seconds`)
   }
   return Number(m[1]) * unit[m[2] as keyof typeof unit]
 }
@@ -258,7 +285,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
   if (sandboxName !== undefined && !SANDBOX_NAME_PATTERN.test(sandboxName)) {
     throw new InputError(
       'sandbox-name',
-      `"${sandboxName}" is not a valid sandbox name; it must start with a lowercase letter and hold only lowercase letters, digits and hyphens, at most 256 characters`
+      `${shown(sandboxName)} is not a valid sandbox name; it must start with a lowercase letter and hold only lowercase letters, digits and hyphens, at most 256 characters${didYouMean(sandboxName)}`
     )
   }
   if (sandboxName === undefined && (operation === 'reset' || operation === 'delete' || operation === 'get')) {
@@ -269,13 +296,7 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     throw new InputError('sandbox-title', 'is longer than 256 characters')
   }
 
-  let prunePrefix: string | undefined
-  if (operation === 'prune') {
-    prunePrefix = required('prune-prefix', get('prune-prefix'))
-    if (!/^[a-z][a-z0-9-]*$/.test(prunePrefix)) {
-      throw new InputError('prune-prefix', `"${prunePrefix}" cannot start a sandbox name; expected a lowercase letter followed by lowercase letters, digits or hyphens`)
-    }
-  }
+  const prunePrefix = operation === 'prune' ? parsePrunePrefix(get('prune-prefix')) : undefined
 
   const pool = operation === 'lease' ? parsePool(get('pool')) : undefined
   // The grant and the import act on an active sandbox that the step created, reset or leased.
@@ -284,9 +305,11 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     if (!['create', 'reset', 'lease'].includes(operation)) throw new InputError(input, `applies to operations create, reset and lease only, not "${operation}"`)
     if (!common.wait) throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
   }
-  const githubToken = get('github-token')
+  // A tool that runs the action outside a runner may pass action.yml's default `${{ github.token }}`
+  // as it is written: there is no token then, as there is none locally.
+  const githubToken = /^\$\{\{.*\}\}$/.test(get('github-token')) ? '' : get('github-token')
   secrets.add(githubToken)
-  checkCredential('github-token', githubToken)
+  checkGithubToken('github-token', checkCredential('github-token', githubToken))
   if (format.pruneClosed && operation !== 'prune') {
     throw new InputError('prune-closed', `applies to operation "prune" only, not "${operation}"; remove it or set operation: prune`)
   }
@@ -325,47 +348,94 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
 /** `lease-ttl`: a duration no longer than a job can run. */
 export function parseLeaseTtl(value: string): number {
   const seconds = parseAge('lease-ttl', value)
-  if (seconds < 60) throw new InputError('lease-ttl', `got "${value}"; a lease shorter than a minute would expire while its job still uses the sandbox (at least 60s)`)
+  if (seconds < 60) throw new InputError('lease-ttl', `got ${shown(value)}; a lease shorter than a minute would expire while its job still uses the sandbox (at least 60s)`)
   if (seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InputError('lease-ttl', `got "${value}"; a lease cannot outlive the job that holds it (at most ${MAX_TIMEOUT_SECONDS / 3600}h)`)
+    throw new InputError('lease-ttl', `got ${shown(value)}; a lease cannot outlive the job that holds it (at most ${MAX_TIMEOUT_SECONDS / 3600}h)`)
   }
   return seconds
+}
+
+/** `prune-prefix`: what the names of the sandboxes prune may delete start with. */
+export function parsePrunePrefix(value: string): string {
+  if (value === '') {
+    throw new InputError('prune-prefix', 'is required for operation "prune": only development sandboxes whose name starts with it are pruned (for example prune-prefix: gh-, which default names start with)')
+  }
+  if (!PREFIX_PATTERN.test(value) || value.length >= MAX_NAME) {
+    throw new InputError(
+      'prune-prefix',
+      `${shown(value)} cannot start a sandbox name; expected a lowercase letter followed by lowercase letters, digits or hyphens, shorter than 256 characters${didYouMean(value, true)}`
+    )
+  }
+  return value
 }
 
 /** `pool`: comma-separated sandbox names, or one prefix ending in `*`. */
 export function parsePool(value: string): Pool {
   if (value.trim() === '') throw new InputError('pool', 'is required for operation "lease": comma-separated sandbox names, or a prefix ending in * (ci-pool-*)')
   const items = value.split(',').map(s => s.trim())
-  if (items.some(i => i === '')) throw new InputError('pool', `"${value}" has an empty item; expected comma-separated sandbox names or one prefix ending in *`)
+  if (items.some(i => i === '')) throw new InputError('pool', `${shown(value)} has an empty item; expected comma-separated sandbox names or one prefix ending in *`)
   if (items.length === 1 && items[0].endsWith('*')) {
     const prefix = items[0].slice(0, -1)
-    if (prefix.includes('*') || !/^[a-z][a-z0-9-]*$/.test(prefix)) {
-      throw new InputError('pool', `"${items[0]}" is not a valid prefix: a lowercase letter, then lowercase letters, digits or hyphens, then one * at the end`)
+    if (prefix.includes('*') || !PREFIX_PATTERN.test(prefix) || prefix.length >= MAX_NAME) {
+      throw new InputError(
+        'pool',
+        `${shown(items[0])} is not a valid prefix: a lowercase letter, then lowercase letters, digits or hyphens (fewer than 256 in all), then one * at the end${didYouMean(prefix, true, s => `${s}*`)}`
+      )
     }
     return { kind: 'prefix', prefix }
   }
   for (const name of items) {
-    if (name.includes('*')) throw new InputError('pool', `"${name}": a * may only end a single prefix (ci-pool-*), not stand inside a list or a name`)
-    if (!SANDBOX_NAME_PATTERN.test(name)) throw new InputError('pool', `"${name}" is not a valid sandbox name (lowercase letters, digits and hyphens, starting with a letter)`)
+    if (name.includes('*')) throw new InputError('pool', `${shown(name)}: a * may only end a single prefix (ci-pool-*), not stand inside a list or a name`)
+    if (!SANDBOX_NAME_PATTERN.test(name)) {
+      throw new InputError('pool', `${shown(name)} is not a valid sandbox name (lowercase letters, digits and hyphens, starting with a letter, at most 256 characters)${didYouMean(name)}`)
+    }
   }
   return { kind: 'names', names: [...new Set(items)] }
 }
 
-/** `adobe-role-id`: comma-separated role ids, each non-empty and without spaces. */
+// An id goes into a request's path (/roles/{id}, /packages/{id}): a letter or digit first, so
+// it is never a `.` or `..` segment, and no `/`, `%`, `?`, `#`, `\` or space that would change
+// the path. Adobe's ids are UUIDs (roles) and 32 hex digits (packages): 128 characters is plenty.
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/
+const MAX_ID = 128
+const ID_RULE = `letters, digits and _ . : - starting with a letter or digit, at most ${MAX_ID} characters`
+
+/** `adobe-role-id`: comma-separated role ids. */
 export function parseRoleIds(value: string): string[] {
   if (value.trim() === '') return []
   const ids = value.split(',').map(s => s.trim())
-  const bad = ids.find(id => !/^[A-Za-z0-9_.:-]+$/.test(id))
-  if (bad !== undefined) {
-    throw new InputError('adobe-role-id', `${bad === '' ? 'has an empty item' : `"${bad}" is not a role id`}; expected comma-separated role ids such as 3f6a1c2e-0000-4000-8000-000000000001`)
-  }
+  const example = 'expected comma-separated role ids such as 3f6a1c2e-0000-4000-8000-000000000001'
+  if (ids.includes('')) throw new InputError('adobe-role-id', `${shown(value)} has an empty item; ${example}`)
+  const bad = ids.find(id => !ID_PATTERN.test(id) || id.length > MAX_ID)
+  if (bad !== undefined) throw new InputError('adobe-role-id', `${shown(bad)} is not a role id (${ID_RULE}); ${example}`)
   return [...new Set(ids)]
 }
 
-/** `adobe-package-id`: one id, no spaces. */
+/** `adobe-package-id`: one package id. */
 export function parsePackageId(value: string): string | undefined {
   if (value === '') return undefined
-  if (!/^[A-Za-z0-9_.:-]+$/.test(value)) throw new InputError('adobe-package-id', `"${value}" is not a package id; expected one id without spaces or commas`)
+  if (value.includes(',')) throw new InputError('adobe-package-id', `${shown(value)} names more than one package; expected one id such as 0123456789abcdef0123456789abcdef`)
+  if (!ID_PATTERN.test(value) || value.length > MAX_ID) {
+    throw new InputError('adobe-package-id', `${shown(value)} is not a package id (${ID_RULE}); expected one id such as 0123456789abcdef0123456789abcdef`)
+  }
+  return value
+}
+
+/**
+ * A GitHub token's form: letters, digits and `_` (the token formats of 2021, see the
+ * github.blog changelog "Authentication token format updates"), and `.` and `-`, which newer
+ * installation tokens hold; with a letter or digit in it, and no longer than a header may be.
+ * Only the position of a bad character is told: the value is a secret.
+ */
+export function checkGithubToken(input: string, value: string): string {
+  if (value === '') return value
+  const bad = /[^A-Za-z0-9._-]/.exec(value)
+  if (bad) {
+    const what = /\s/.test(bad[0]) ? 'a space' : 'a character a GitHub token cannot hold'
+    throw new InputError(input, `holds ${what} at position ${bad.index + 1}; a GitHub token is letters, digits, _ . and - (check the secret's value)`)
+  }
+  if (!/[A-Za-z0-9]/.test(value)) throw new InputError(input, 'holds no letter or digit, so it is no GitHub token (check the secret\'s value)')
+  if (value.length > 4096) throw new InputError(input, `is ${value.length} characters long, more than any GitHub token (check the secret's value)`)
   return value
 }
 

@@ -80,6 +80,42 @@ export function createGraceMs(env: NodeJS.ProcessEnv): number {
   return env.EPHEMERAL_SANDBOX_CREATE_GRACE_MS !== undefined && env.EPHEMERAL_SANDBOX_CREATE_GRACE_MS !== '' && Number.isFinite(v) && v >= 0 ? v : 90_000
 }
 
+/**
+ * Which input (or runner variable) set the base URL a request goes to, for the message of a
+ * network failure: the longest base that holds the URL; every one that does when several set
+ * the same base.
+ */
+export function urlSources(inputs: Inputs, run: RunInfo): (url: string) => string | undefined {
+  const bases: [string, string][] =
+    inputs.provider === 'trackstar'
+      ? [[inputs.apiUrl, 'the `trackstar-api-url` input']]
+      : [
+          [inputs.imsUrl, 'the `adobe-ims-url` input'],
+          [inputs.platformUrl, 'the `adobe-platform-url` input']
+        ]
+  if (run.apiUrl) bases.push([run.apiUrl, "the runner's `GITHUB_API_URL` variable"])
+  const parsed = bases.flatMap(([base, source]) => {
+    const u = parseUrl(base)
+    return u ? [{ origin: u.origin, path: u.pathname.replace(/\/+$/, ''), source }] : []
+  })
+  return url => {
+    const u = parseUrl(url)
+    if (!u) return undefined
+    const holding = parsed.filter(b => b.origin === u.origin && (u.pathname === b.path || u.pathname.startsWith(`${b.path}/`)))
+    const longest = Math.max(...holding.map(b => b.path.length))
+    const named = [...new Set(holding.filter(b => b.path.length === longest).map(b => b.source))]
+    return named.length ? named.join(' and ') : undefined
+  }
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
 /** The step's context; the post step runs on its own budget, `cleanup-timeout`, not `timeout`. */
 export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, log: Logger, step: 'main' | 'post' = 'main'): StepContext {
   const deadline =
@@ -87,13 +123,15 @@ export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, 
       ? new Deadline(inputs.cleanupTimeoutSeconds * 1000, deps.clock, deps.signal, 'cleanup-timeout')
       : new Deadline(inputs.timeoutSeconds * 1000, deps.clock, deps.signal)
   const perRequest = requestTimeoutMs(deps.env)
+  const run = deps.run()
+  const urlSource = urlSources(inputs, run)
   return {
     inputs,
     deadline,
     log,
     secrets,
-    run: deps.run(),
-    http: (provider, hint) => new Http({ provider, deadline, log, hint, transport: deps.transport, requestTimeoutMs: perRequest }),
+    run,
+    http: (provider, hint) => new Http({ provider, deadline, log, hint, transport: deps.transport, requestTimeoutMs: perRequest, urlSource }),
     record: handoff => saveHandoff(deps.state, handoff),
     createGraceMs: createGraceMs(deps.env)
   }

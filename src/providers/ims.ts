@@ -9,6 +9,7 @@ function hint(status: number, code: string | undefined): string | undefined {
   if (code === 'invalid_scope') return 'Check adobe-scopes: every scope must be one the credential has in the Developer Console'
   if (code === 'unauthorized_client') return 'The credential may not use the client_credentials grant: use an OAuth Server-to-Server credential'
   if (status === 429) return 'Adobe IMS throttles clients that mint many tokens; pass a token minted once with adobe-access-token'
+  if (status === 404 || status === 405) return 'Check adobe-ims-url: it must be the IMS base URL (https://ims-na1.adobelogin.com), under which /ims/token/v3 mints tokens'
   return undefined
 }
 
@@ -41,7 +42,7 @@ export async function accessToken(ctx: StepContext<AdobeInputs>): Promise<string
     }
     const why = typeof res.body === 'string' ? 'not JSON' : 'no access_token'
     if (n >= TOKEN_ATTEMPTS) {
-      throw new ActionError(`Adobe IMS: ${action} failed: HTTP ${res.status}, but the answer could not be read (${why}). A proxy or gateway between the runner and Adobe may have answered in its place`)
+      throw new ActionError(`Adobe IMS: ${action} failed: HTTP ${res.status}, but the answer could not be read (${why}). Check adobe-ims-url (it must be the IMS base URL, https://ims-na1.adobelogin.com): a wrong host, or a proxy or gateway between the runner and Adobe, may have answered in its place`)
     }
     ctx.log.info(`Adobe IMS: ${action}: the answer could not be read (${why}); asking again in ${n} s (attempt ${n + 1} of at most ${TOKEN_ATTEMPTS})`)
     await ctx.deadline.sleep(n * 1000, `waiting to ${action} again`)

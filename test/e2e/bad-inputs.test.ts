@@ -61,6 +61,22 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['lease-ttl', 'adobe', ['forever', '0', '30s', '7h', '2d']]
 ]
 
+// The inputs added since the first release, each with the values that would change a request's
+// path (an id in /roles/{id}), separators, whitespace, empty items and a value past any real
+// one: [input, the other inputs it is given with]. src/inputs.ts's unit table holds more values.
+const NEWER: [string, Record<string, string>][] = [
+  ['pool', { operation: 'lease' }],
+  ['lease-ttl', { operation: 'lease', pool: 'ci-pool-*' }],
+  ['if-full', {}],
+  ['cleanup-timeout', {}],
+  ['adobe-role-id', {}],
+  ['adobe-package-id', {}],
+  ['github-token', { operation: 'prune', 'prune-prefix': 'gh-', 'prune-closed': 'true' }],
+  ['prune-closed', { operation: 'prune', 'prune-prefix': 'gh-' }],
+  ['pr-comment', {}]
+]
+const PATHLIKE = ['.', '..', '/', '%2F', '%2e%2e', '?', '#', '\\', 'a b', 'a,,b', 'x'.repeat(5000)]
+
 // Cases where the input is valid on its own but not with the operation it is given with.
 const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['sandbox-name', 'required for reset', { operation: 'reset' }],
@@ -91,12 +107,13 @@ const PENDING: string[] = []
 // Free-form inputs: any text is a valid value, so they have no invalid values to test.
 const FREE_FORM = ['prune-prefix']
 
-async function expectRejected(name: string, inputs: Record<string, string>): Promise<void> {
+async function expectRejected(name: string, inputs: Record<string, string>, says?: string): Promise<void> {
   const run = await runStep({ inputs })
   expect(run.exitCode, run.stdout).toBe(1)
   const errs = errors(run)
   expect(errs).toHaveLength(1)
   expect(errs[0]).toContain(`Input \`${name}\``)
+  if (says !== undefined) expect(errs[0]).toContain(says)
   expect(emu.requests, 'no request may be made before the inputs are valid').toEqual([])
 }
 
@@ -111,12 +128,26 @@ describe.concurrent('bad inputs fail before any request', () => {
     await expectRejected(name, inputs)
   })
 
+  const newer = NEWER.flatMap(([name, extra]) => PATHLIKE.map(value => [name, value.length > 80 ? `${value.slice(0, 8)}… (${value.length} characters)` : value, value, extra] as const))
+  it.each(newer)('%s = %j', async (name, _shown, value, extra) => {
+    await expectRejected(name, { ...bases().adobe, ...extra, [name]: value })
+  })
+
   it.each(COMBINATIONS)('%s: %s', async (name, _why, extra) => {
     await expectRejected(name, { ...bases().adobe, ...extra })
   })
 
+  it.each([
+    ['sandbox-name', { 'sandbox-name': 'gh-Shop_API-pr-1' }, 'did you mean "gh-shop-api-pr-1"?'],
+    ['pool', { operation: 'lease', pool: 'CI Pool 1' }, 'did you mean "ci-pool-1"?'],
+    ['prune-prefix', { operation: 'prune', 'prune-prefix': 'GH_' }, 'did you mean "gh-"?'],
+    ['prune-prefix', { operation: 'prune' }, 'is required for operation "prune": only development sandboxes whose name starts with it are pruned (for example prune-prefix: gh-']
+  ])('%s: the error says what to write (%j)', async (name, extra, says) => {
+    await expectRejected(name, { ...bases().adobe, ...extra }, says)
+  })
+
   it('the table covers every input of action.yml that takes a restricted value', () => {
-    const covered = new Set([...TABLE.map(([name]) => name), ...COMBINATIONS.map(([name]) => name), ...FREE_FORM, ...PENDING])
+    const covered = new Set([...TABLE.map(([name]) => name), ...NEWER.map(([name]) => name), ...COMBINATIONS.map(([name]) => name), ...FREE_FORM, ...PENDING])
     expect(Object.keys(actionYml().inputs).filter(name => !covered.has(name))).toEqual([])
   })
 })

@@ -29,7 +29,7 @@ describe('fork and Dependabot runs without secrets', () => {
     const errs = errors(main)
     expect(errs).toHaveLength(1)
     expect(errs[0]).toMatch(/^::error title=Ephemeral Sandbox[^:]*::/)
-    expect(errs[0]).toContain('pull request from a fork (someone/Shop_API into acme/Shop_API)')
+    expect(errs[0]).toContain('The trackstar credentials are empty: `trackstar-api-key` (or TRACKSTAR_API_KEY) is not set, because this run is for a pull request from a fork (someone/Shop_API into acme/Shop_API)')
     expect(errs[0]).toContain('no secrets')
     expect(errs[0]).toContain('if: github.event.pull_request.head.repo.full_name == github.repository')
     expect(errs[0]).toContain('pull_request_target')
@@ -48,7 +48,7 @@ describe('fork and Dependabot runs without secrets', () => {
   it('a pull request from a deleted fork counts as a fork', async () => {
     const main = await runStep({ inputs: adobeInputs(emu, { 'adobe-client-secret': '' }), event: pullRequest(null) })
     expect(main.exitCode).toBe(1)
-    expect(errors(main)[0]).toContain('pull request from a fork (a deleted repository into acme/Shop_API)')
+    expect(errors(main)[0]).toContain('`adobe-client-secret` (or ADOBE_CLIENT_SECRET) and `adobe-access-token` (or ADOBE_ACCESS_TOKEN) are not set, because this run is for a pull request from a fork (a deleted repository into acme/Shop_API)')
     expect(emu.requests).toEqual([])
   })
 
@@ -61,7 +61,9 @@ describe('fork and Dependabot runs without secrets', () => {
     expect(main.exitCode).toBe(1)
     const errs = errors(main)
     expect(errs).toHaveLength(1)
-    expect(errs[0]).toContain('The adobe credentials are empty because this run was started by Dependabot')
+    expect(errs[0]).toContain(
+      'The adobe credentials are empty: `adobe-client-secret` (or ADOBE_CLIENT_SECRET) and `adobe-access-token` (or ADOBE_ACCESS_TOKEN) are not set, because this run was started by Dependabot'
+    )
     expect(errs[0]).toContain('Dependabot secrets')
     expect(errs[0]).toContain(GUIDE)
     expect(emu.requests).toEqual([])

@@ -77,20 +77,31 @@ describe('odd Retry-After values', () => {
     emu.faults.add({ method: 'POST', path: GENERATE, faults: [{ kind: 'status', status: 429, headers: { 'retry-after': '99999999999' } }] })
     const main = await runStep({ inputs: trackstarInputs(emu, { cleanup: 'none', timeout: '6' }) })
     expect(main.exitCode, main.stdout).toBe(0)
+    expect(main.stdout).toMatch(/HTTP 429 .*retrying in \d\.\d s \(60\.0 s asked; less is left of `timeout`\) \(attempt 2 of at most 8\)/)
+    // Half of what was left of the 6 s at most, and waited in full (on the emulator's clock).
+    const [wait] = retryWaits(main)
+    expect(wait).toBeLessThanOrEqual(3)
     const [gap] = gaps(attempts())
-    expect(gap).toBeGreaterThanOrEqual(2_000)
-    expect(gap).toBeLessThanOrEqual(3_500)
-    expect(main.stdout).toMatch(/HTTP 429 .*retrying in [23]\.\d s \(60\.0 s asked; less is left of `timeout`\) \(attempt 2 of at most 8\)/)
+    expect(gap).toBeGreaterThanOrEqual(wait * 1000 - 50)
+    expect(gap).toBeLessThan(6_000)
     expectMaskedEverywhere(main, [EMULATOR_TRACKSTAR_API_KEY])
   })
 
   it('a Retry-After date years ahead is capped at a minute, and a short timeout still gets its retry', async () => {
     const future = new Date(Date.now() + 5 * 365 * 86_400_000).toUTCString()
     emu.faults.add({ method: 'POST', path: GENERATE, faults: [{ kind: 'rate-limit', header: 'retry-after', seconds: 10 ** 9 }, { kind: 'status', status: 429, headers: { 'retry-after': future } }] })
-    const main = await runStep({ inputs: trackstarInputs(emu, { cleanup: 'none', timeout: '8' }) })
+    const main = await runStep({ inputs: trackstarInputs(emu, { cleanup: 'none', verify: 'false', timeout: '12' }) })
     expect(main.exitCode, main.stdout).toBe(0)
-    expect(attempts()).toHaveLength(3)
-    expect(main.wallMs).toBeLessThan(8_000 + 2_000)
+    const at = attempts()
+    expect(at).toHaveLength(3)
+    // Each ask was capped at a minute, then cut to half of what was left of the 12 s.
+    const waits = retryWaits(main)
+    expect(main.stdout.split('\n').filter(l => l.includes('(60.0 s asked; less is left of `timeout`)'))).toHaveLength(2)
+    expect(waits[0]).toBeLessThanOrEqual(6)
+    expect(waits[1]).toBeLessThanOrEqual((12 - waits[0]) / 2)
+    // On the emulator's clock, the attempts took less than the step's 12 s, however slow its start.
+    expect(at[2] - at[0]).toBeLessThan(12_000)
+    for (const gap of gaps(at)) expect(gap).toBeGreaterThanOrEqual(950)
   })
 
   it('a provider that keeps asking for too long ends the step within its timeout, saying what it asked', async () => {
@@ -100,7 +111,23 @@ describe('odd Retry-After values', () => {
     emu.faults.clear()
     expect(main.exitCode).toBe(1)
     expect(main.stdout).toMatch(/::error[^:]*::Trackstar: generate wms sandbox failed: HTTP 429: Too many requests \(request id [0-9a-f-]+\)\. The provider asked to wait 3600 s before retrying; only \d\.\d s of `timeout` are left/)
-    expect(attempts().length).toBeGreaterThanOrEqual(2)
-    expect(main.wallMs).toBeLessThan(4_000 + 2_000)
+    const at = attempts()
+    expect(at.length).toBeGreaterThanOrEqual(2)
+    // Every attempt was answered 429: the step gave up, it was not let through.
+    expect(emu.requests.filter(r => r.path === GENERATE).map(r => r.status)).toEqual(at.map(() => 429))
+    // The waits it announced halve what is left, so together they stay inside the 4 s ...
+    const waits = retryWaits(main)
+    expect(waits).toHaveLength(at.length - 1)
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(4)
+    // ... and on the emulator's clock, first attempt to last, so did the attempts.
+    expect(at[at.length - 1] - at[0]).toBeLessThan(4_000)
   })
 })
+
+/** The waits (s) that the step's retry lines announced, in order. */
+function retryWaits(run: { stdout: string }): number[] {
+  return run.stdout.split('\n').flatMap(l => {
+    const m = /retrying in (\d+\.\d) s/.exec(l)
+    return m ? [Number(m[1])] : []
+  })
+}

@@ -35,7 +35,8 @@ function problems(withInputs: Record<string, string>): string[] {
   const out = Object.keys(withInputs).filter(k => !(k in declared)).map(k => `undeclared input \`${k}\``)
   const values = Object.fromEntries(Object.entries(withInputs).map(([k, v]) => [k, standIn(k, v)]))
   try {
-    readInputs(name => values[name] ?? String(declared[name]?.default ?? ''), {}, new Secrets(() => undefined))
+    // A default can be an expression too (`${{ github.token }}`), which the runner evaluates.
+    readInputs(name => values[name] ?? standIn(name, String(declared[name]?.default ?? '')), {}, new Secrets(() => undefined))
   } catch (err) {
     out.push((err as Error).message)
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { assertSecretsNotWithheld, credentialsMissing, SecretsWithheldError, triggerFromEnv, withheldReason, type Trigger } from '../../src/fork'
+import { assertSecretsNotWithheld, credentialsMissing, emptyCredentials, SecretsWithheldError, triggerFromEnv, withheldReason, type Trigger } from '../../src/fork'
 
 const fork: Trigger = {
   event: 'pull_request',
@@ -49,7 +49,35 @@ describe('credentialsMissing', () => {
   })
 })
 
+describe('emptyCredentials', () => {
+  it.each([
+    [{ provider: 'trackstar' }, {}, ['`trackstar-api-key` (or TRACKSTAR_API_KEY)']],
+    [{ provider: 'trackstar' }, { TRACKSTAR_API_KEY: ' ' }, ['`trackstar-api-key` (or TRACKSTAR_API_KEY)']],
+    [{ provider: 'trackstar', 'trackstar-api-key': 'k' }, {}, []],
+    [{ provider: 'adobe' }, {}, ['`adobe-client-id` (or ADOBE_CLIENT_ID)', '`adobe-client-secret` (or ADOBE_CLIENT_SECRET)', '`adobe-access-token` (or ADOBE_ACCESS_TOKEN)']],
+    [{ provider: 'adobe', 'adobe-client-id': 'id' }, {}, ['`adobe-client-secret` (or ADOBE_CLIENT_SECRET)', '`adobe-access-token` (or ADOBE_ACCESS_TOKEN)']],
+    [{ provider: 'adobe' }, { ADOBE_CLIENT_ID: 'id', ADOBE_ACCESS_TOKEN: 't' }, ['`adobe-client-secret` (or ADOBE_CLIENT_SECRET)']],
+    [{ provider: 'aws' }, {}, []]
+  ])('%j with env %j: %j', (values, env, expected) => {
+    expect(emptyCredentials(inputs(values), env)).toEqual(expected)
+  })
+})
+
 describe('assertSecretsNotWithheld', () => {
+  it.each([
+    [{ provider: 'trackstar' }, 'The trackstar credentials are empty: `trackstar-api-key` (or TRACKSTAR_API_KEY) is not set, because this run is for a pull request from a fork'],
+    [
+      { provider: 'adobe', 'adobe-client-id': 'id' },
+      'The adobe credentials are empty: `adobe-client-secret` (or ADOBE_CLIENT_SECRET) and `adobe-access-token` (or ADOBE_ACCESS_TOKEN) are not set, because this run'
+    ],
+    [
+      { provider: 'adobe' },
+      'The adobe credentials are empty: `adobe-client-id` (or ADOBE_CLIENT_ID), `adobe-client-secret` (or ADOBE_CLIENT_SECRET) and `adobe-access-token` (or ADOBE_ACCESS_TOKEN) are not set, because'
+    ]
+  ])('names the empty inputs: %j', (values, start) => {
+    expect(() => assertSecretsNotWithheld(inputs(values), {}, fork)).toThrow(start)
+  })
+
   it('throws only when credentials are missing and GitHub withheld them', () => {
     expect(() => assertSecretsNotWithheld(inputs({ provider: 'trackstar' }), {}, fork)).toThrow(SecretsWithheldError)
     expect(() => assertSecretsNotWithheld(inputs({ provider: 'trackstar', 'trackstar-api-key': 'k' }), {}, fork)).not.toThrow()

@@ -7,12 +7,15 @@ import { listLogger as logger, virtualClock } from '../harness/virtual-time'
 import {
   BACKOFF_FLOOR_MS,
   fitWaitMs,
+  hostPort,
   Http,
+  networkFailure,
   RATE_LIMIT_FLOOR_MS,
   RETRY_AFTER_CAP_MS,
   retryable,
   retryAfterMs,
   retryWaitMs,
+  UNREACHABLE_ATTEMPTS,
   type HttpOptions,
   type RawResponse,
   type Request,
@@ -309,31 +312,31 @@ describe('Http.request', () => {
     expect(script.at).toHaveLength(3)
   })
 
-  it('retries a network failure, marks the outcome unknown, and gives up saying how often it tried', async () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
-    const { http, script, log } = client([refused], { maxAttempts: 3, random: () => 0 })
+  it('retries a lost connection, marks the outcome unknown, and gives up saying how often it tried', async () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+    const { http, script, log } = client([reset], { maxAttempts: 3, random: () => 0 })
     const err = (await failure(http.request(POST))) as ProviderError
-    expect(err.message).toBe('Test: create item failed: no answer: ECONNREFUSED. Gave up after 3 attempts')
+    expect(err.message).toBe('Test: create item failed: no answer: ECONNRESET from p.example:443. Gave up after 3 attempts')
     expect(err.details.afterUnknownOutcome).toBe(true)
     expect(script.at).toHaveLength(3)
     // Not a rate limit: the short floor, not the second a 429 waits.
     expect(script.at[1] - script.at[0]).toBe(BACKOFF_FLOOR_MS)
-    expect(log.lines[0]).toMatch(/^Test: create item: ECONNREFUSED; retrying in 0\.3 s/)
+    expect(log.lines[0]).toMatch(/^Test: create item: ECONNRESET from p\.example:443; retrying in 0\.3 s \(attempt 2 of at most 3\)$/)
   })
 
   it('names a failure that is not even an Error', async () => {
     const { http } = client([], { maxAttempts: 1, transport: () => Promise.reject(undefined) })
-    expect((await failure(http.request(GET))).message).toBe('Test: read item failed: no answer: undefined. Gave up after 1 attempts')
+    expect((await failure(http.request(GET))).message).toBe('Test: read item failed: no answer: undefined from p.example:443. Gave up after 1 attempts')
   })
 
   it('names a network error by its code and adds its message only when it says more', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
     const { http } = client([reset], { maxAttempts: 1 })
-    expect((await failure(http.request(GET))).message).toContain('no answer: ECONNRESET (socket hang up)')
+    expect((await failure(http.request(GET))).message).toContain('no answer: ECONNRESET (socket hang up) from p.example:443.')
     const bare = client([new Error('boom')], { maxAttempts: 1 })
-    expect((await failure(bare.http.request(GET))).message).toContain('no answer: boom.')
+    expect((await failure(bare.http.request(GET))).message).toContain('no answer: boom from p.example:443.')
     const coded = client([Object.assign(new Error('ETIMEDOUT'), { code: 'ETIMEDOUT' })], { maxAttempts: 1 })
-    expect((await failure(coded.http.request(GET))).message).toContain('no answer: ETIMEDOUT.')
+    expect((await failure(coded.http.request(GET))).message).toContain('no answer: ETIMEDOUT from p.example:443.')
   })
 
   it('answers a network failure after a success with a success that knows the outcome was unknown', async () => {
@@ -386,7 +389,7 @@ describe('Http.request', () => {
 
   it('reports the timeout of an attempt that never answers', async () => {
     const http = new Http({ provider: 'Test', deadline: new Deadline(60_000), log: logger(), requestTimeoutMs: 20, maxAttempts: 1, transport: () => new Promise(() => undefined) })
-    expect((await failure(http.request(GET))).message).toBe('Test: read item failed: no answer: ETIMEDOUT (no answer within 0.0 s). Gave up after 1 attempts')
+    expect((await failure(http.request(GET))).message).toBe('Test: read item failed: no answer: ETIMEDOUT (no answer within 0.0 s) from p.example:443. Gave up after 1 attempts')
   })
 })
 
@@ -565,4 +568,165 @@ describe('provider text in errors', () => {
     expect(err.message).toContain('HTTP 400: : :add-mask:: x')
     for (const line of [...log.lines, err.message]) expect(line).not.toMatch(/[\r\n]/)
   })
+})
+
+describe('network failures name the host and the input, and a wrong URL is not waited out', () => {
+  // A base URL with what must never reach a message: credentials, a path, a query.
+  const URL_WITH_SECRETS = 'https://user:pa55word@api.example:8443/v1/items?key=s3cret'
+  const source = (url: string): string | undefined => (url.startsWith('https://user:pa55word@api.example:8443/') ? 'the `x-url` input' : undefined)
+  const OPENSSL = '80:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/ssl/record/ssl3_record.c:354:'
+  const err = (code: string | undefined, message: string): Error => Object.assign(new Error(message), code === undefined ? {} : { code })
+
+  type Kind = 'unreachable' | 'tls' | 'lost'
+  // [code, the error's own message, kind, what the message says of it]
+  const TABLE: [string | undefined, string, Kind, string][] = [
+    ['ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.7:8443', 'unreachable', 'connection refused by api.example:8443 (ECONNREFUSED)'],
+    ['ENOTFOUND', 'getaddrinfo ENOTFOUND api.example', 'unreachable', 'the host of api.example:8443 could not be found (ENOTFOUND)'],
+    ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN api.example', 'unreachable', 'the host of api.example:8443 could not be found (EAI_AGAIN)'],
+    ['EAI_FAIL', 'getaddrinfo EAI_FAIL api.example', 'unreachable', 'the host of api.example:8443 could not be found (EAI_FAIL)'],
+    ['EAI_NODATA', 'getaddrinfo EAI_NODATA api.example', 'unreachable', 'the host of api.example:8443 could not be found (EAI_NODATA)'],
+    ['EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.7:8443', 'unreachable', 'no route to api.example:8443 (EHOSTUNREACH)'],
+    ['ENETUNREACH', 'connect ENETUNREACH 10.0.0.7:8443', 'unreachable', 'no route to api.example:8443 (ENETUNREACH)'],
+    ['CERT_HAS_EXPIRED', 'certificate has expired', 'tls', 'TLS with api.example:8443 failed: CERT_HAS_EXPIRED (certificate has expired)'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate', 'tls', 'TLS with api.example:8443 failed: DEPTH_ZERO_SELF_SIGNED_CERT (self-signed certificate)'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain', 'tls', 'failed: SELF_SIGNED_CERT_IN_CHAIN (self-signed certificate in certificate chain)'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate', 'tls', 'failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE (unable to verify the first certificate)'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate', 'tls', 'failed: UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+    ['CERT_NOT_YET_VALID', 'certificate is not yet valid', 'tls', 'failed: CERT_NOT_YET_VALID'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames: Host: api.example. is not in the cert's altnames: DNS:other.example", 'tls', 'failed: ERR_TLS_CERT_ALTNAME_INVALID (Hostname/IP'],
+    ['EPROTO', `write EPROTO ${OPENSSL}`, 'tls', 'TLS with api.example:8443 failed: EPROTO (wrong version number)'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', `${OPENSSL}`, 'tls', 'failed: ERR_SSL_WRONG_VERSION_NUMBER (wrong version number)'],
+    ['ECONNRESET', 'socket hang up', 'lost', 'ECONNRESET (socket hang up) from api.example:8443'],
+    ['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.7:8443', 'lost', 'ETIMEDOUT from api.example:8443'],
+    ['EPIPE', 'write EPIPE', 'lost', 'EPIPE from api.example:8443'],
+    ['ECONNABORTED', 'aborted', 'lost', 'ECONNABORTED (aborted) from api.example:8443'],
+    [undefined, 'something odd', 'lost', 'something odd from api.example:8443']
+  ]
+  const ATTEMPTS: Record<Kind, number> = { unreachable: UNREACHABLE_ATTEMPTS, tls: 1, lost: 8 }
+
+  it('tries an unreachable host three times', () => expect(UNREACHABLE_ATTEMPTS).toBe(3))
+
+  it.each(TABLE)('%s: sorted as the table says', (code, message, kind) => {
+    expect(networkFailure(err(code, message))).toBe(kind)
+  })
+
+  it.each(TABLE)('%s (%s): attempts, message and outcome', async (code, message, kind, says) => {
+    const { http, script, clock, deadline } = client([err(code, message)], { urlSource: source, random: () => 1 })
+    const failed = (await failure(http.request({ method: 'POST', url: URL_WITH_SECRETS, action: 'create item' }))) as ProviderError
+    expect(failed).toBeInstanceOf(ProviderError)
+    expect(script.at).toHaveLength(ATTEMPTS[kind])
+    expect(failed.message).toContain(`Test: create item failed: no answer: ${says.startsWith('failed: ') ? '' : says}`)
+    expect(failed.message).toContain(says)
+    // The host and port, and the input that set the URL; never its credentials, path or query.
+    expect(failed.message).toContain('api.example:8443')
+    expect(failed.message).toContain('the `x-url` input')
+    for (const hidden of ['pa55word', 'user:', 's3cret', 'key=', '/v1/items']) expect(failed.message).not.toContain(hidden)
+    // Only a lost connection may have reached the provider.
+    expect(failed.details.afterUnknownOutcome).toBe(kind === 'lost')
+    if (kind === 'lost') {
+      expect(failed.message).toMatch(/\. Gave up after 8 attempts; the URL is from the `x-url` input$/)
+    } else {
+      // A wrong URL stays wrong: the advice is the URL, never more time, and the time spent is a few backoffs.
+      expect(failed.message).not.toMatch(/timeout/i)
+      expect(clock.t - deadline.startedAt).toBeLessThan(3_000)
+      expect(failed.message).toMatch(kind === 'tls' ? /\. Not retried: .*Check that the `x-url` input names the right host/ : /\. Tried 3 times\. Check (the host name in )?the `x-url` input/)
+    }
+  })
+
+  it.each(TABLE.filter(([, , kind]) => kind !== 'lost'))('%s with too little time left for a retry still names the URL, not the timeout', async (code, message) => {
+    const { http, script } = client([err(code, message)], { urlSource: source, timeoutMs: 400 })
+    const failed = await failure(http.request({ method: 'GET', url: URL_WITH_SECRETS, action: 'read item' }))
+    expect(failed).toBeInstanceOf(ProviderError)
+    expect(script.at).toHaveLength(1)
+    expect(failed.message).toContain('the `x-url` input')
+    expect(failed.message).not.toMatch(/timeout/i)
+  })
+
+  it('a lost connection with too little time left ends as a timeout naming the host and the input', async () => {
+    const { http } = client([err('ECONNRESET', 'socket hang up')], { urlSource: source, timeoutMs: 400 })
+    const failed = await failure(http.request({ method: 'GET', url: URL_WITH_SECRETS, action: 'read item' }))
+    expect(failed).toBeInstanceOf(DeadlineError)
+    expect(failed.message).toBe('Timed out after 0 s while read item (Test); last failure: ECONNRESET (socket hang up) from api.example:8443 (the URL is from the `x-url` input). Raise the `timeout` input to retry for longer')
+  })
+
+  it('the refused advice and the logged retries', async () => {
+    const { http, log } = client([err('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.7:8443')], { urlSource: source, random: () => 0 })
+    const failed = await failure(http.request({ method: 'GET', url: URL_WITH_SECRETS, action: 'read item' }))
+    expect(failed.message).toBe(
+      'Test: read item failed: no answer: connection refused by api.example:8443 (ECONNREFUSED). Tried 3 times. Check the `x-url` input (a wrong host or port?) and that the runner can reach that host'
+    )
+    expect(log.lines).toEqual([
+      'Test: read item: connection refused by api.example:8443 (ECONNREFUSED); retrying in 0.3 s (attempt 2 of at most 3)',
+      'Test: read item: connection refused by api.example:8443 (ECONNREFUSED); retrying in 0.3 s (attempt 3 of at most 3)'
+    ])
+  })
+
+  it('an unknown host and a certificate get their own advice; without a known source, "the URL"', async () => {
+    const notFound = client([err('ENOTFOUND', 'getaddrinfo ENOTFOUND sandbox.invalid')])
+    expect((await failure(notFound.http.request({ method: 'GET', url: 'https://sandbox.invalid/x', action: 'read item' }))).message).toBe(
+      'Test: read item failed: no answer: the host of sandbox.invalid:443 could not be found (ENOTFOUND). Tried 3 times. Check the host name in the URL and that the runner can resolve it (its DNS, a private network)'
+    )
+    const plain = client([err('EPROTO', `write EPROTO ${OPENSSL}`)])
+    expect((await failure(plain.http.request({ method: 'GET', url: 'https://127.0.0.1:9/x', action: 'read item' }))).message).toBe(
+      "Test: read item failed: no answer: TLS with 127.0.0.1:9 failed: EPROTO (wrong version number). Not retried: waiting does not change what the host presents. Check that the URL names the right host (an http:// server behind an https:// URL?), and that the runner trusts 127.0.0.1:9's certificate (behind a proxy that inspects TLS, give Node its CA with NODE_EXTRA_CA_CERTS)"
+    )
+    const route = client([err('EHOSTUNREACH', 'x')], { urlSource: source })
+    expect((await failure(route.http.request({ method: 'GET', url: URL_WITH_SECRETS, action: 'read item' }))).message).toMatch(
+      /no route to api\.example:8443 \(EHOSTUNREACH\)\. Tried 3 times\. Check the `x-url` input and that the runner's network can reach api\.example:8443$/
+    )
+  })
+
+  it('a refusal by the proxy says so, and which settings to check', async () => {
+    const viaProxy = Object.assign(err('ECONNREFUSED', 'connect ECONNREFUSED 10.1.1.1:3128'), { proxy: 'proxy.corp:3128' })
+    const { http } = client([viaProxy], { urlSource: source })
+    const failed = await failure(http.request({ method: 'GET', url: URL_WITH_SECRETS, action: 'read item' }))
+    expect(failed.message).toContain('connection refused by the proxy proxy.corp:3128 on the way to api.example:8443 (ECONNREFUSED)')
+    expect(failed.message).toContain('Check the `x-url` input (or the proxy that https_proxy or http_proxy names, and no_proxy)')
+    const lost = client([Object.assign(err('ECONNRESET', 'socket hang up'), { proxy: 'proxy.corp:3128' })], { maxAttempts: 1 })
+    expect((await failure(lost.http.request(GET))).message).toContain('ECONNRESET (socket hang up) from p.example:443 through the proxy proxy.corp:3128')
+  })
+
+  it('counts only the attempts that found no host: after 503s, a refusal still gets its three tries, within maxAttempts', async () => {
+    const refused = err('ECONNREFUSED', 'connect ECONNREFUSED')
+    const mixed = client([{ status: 503 }, { status: 503 }, refused, refused, refused, { status: 200, text: '{}' }])
+    expect(await failure(mixed.http.request(GET))).toBeInstanceOf(ProviderError)
+    expect(mixed.script.at).toHaveLength(5)
+    const capped = client([{ status: 503 }, refused], { maxAttempts: 3 })
+    const failed = await failure(capped.http.request(GET))
+    expect(capped.script.at).toHaveLength(3)
+    expect(failed.message).toContain('Tried 2 times')
+    expect(capped.log.lines[1]).toContain('(attempt 3 of at most 3)')
+    const single = client([refused], { maxAttempts: 1 })
+    await failure(single.http.request(GET))
+    expect(single.script.at).toHaveLength(1)
+  })
+
+  it('a refusal that clears on the second try is an answer, with its outcome known', async () => {
+    const { http } = client([err('ECONNREFUSED', 'x'), { status: 201, text: '{}' }])
+    expect(await http.request(POST)).toMatchObject({ status: 201, attempts: 2, afterUnknownOutcome: false })
+  })
+
+  it('a refusal after a lost connection keeps the outcome unknown', async () => {
+    const { http } = client([err('ECONNRESET', 'x'), err('ECONNREFUSED', 'x')])
+    const failed = (await failure(http.request(POST))) as ProviderError
+    expect(failed.details.afterUnknownOutcome).toBe(true)
+  })
+
+  it('the post step says `cleanup-timeout`, the input that bounds it', async () => {
+    const clock = virtualClock(0)
+    const { http } = client([err('ECONNRESET', 'x')], { deadline: new Deadline(400, clock, undefined, 'cleanup-timeout') })
+    expect((await failure(http.request(GET))).message).toMatch(/Raise the `cleanup-timeout` input to retry for longer$/)
+  })
+})
+
+describe('hostPort', () => {
+  it.each([
+    ['https://platform.adobe.io/data/foundation', 'platform.adobe.io:443'],
+    ['http://127.0.0.1:4010/x?y=1', '127.0.0.1:4010'],
+    ['http://localhost/', 'localhost:80'],
+    ['https://user:secret@h.example:8443/p', 'h.example:8443'],
+    ['http://[::1]:9/', '[::1]:9'],
+    ['ftp://files.example/x', 'files.example'],
+    ['not a url', 'the host']
+  ])('%s → %s', (url, expected) => expect(hostPort(url)).toBe(expected))
 })

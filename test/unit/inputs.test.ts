@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors'
-import { parseAge, parseBaseUrl, parseTimeout, readInputs, type AdobeInputs, type TrackstarInputs } from '../../src/inputs'
+import { parseAge, parseBaseUrl, parseTimeout, readInputs, shown, suggestedName, type AdobeInputs, type TrackstarInputs } from '../../src/inputs'
 import { Secrets } from '../../src/secrets'
 
 function read(inputs: Record<string, string>, env: Record<string, string> = {}) {
@@ -134,5 +134,145 @@ describe('parseTimeout', () => {
   it('reads both timeouts in duration form', () => {
     const t = read({ provider: 'trackstar', 'trackstar-api-key': 'k', timeout: '15m', 'cleanup-timeout': '1h' }).result
     expect(t).toMatchObject({ timeoutSeconds: 900, cleanupTimeoutSeconds: 3600 })
+  })
+})
+
+// Inputs added since the first release, each with values that must never reach a request:
+// ids that would change a request's path (`/roles/{id}`, `/packages/{id}`), separators,
+// empty items, whitespace and lengths past any real value.
+describe('bad values of the newer inputs fail before any request, naming the input', () => {
+  const LONG = 'x'.repeat(5000)
+  const PATHLIKE = ['.', '..', '/', '%2F', '%2e%2e', '?', '#', '\\', 'a/b', '../a', 'a/..', 'a%2Fb', 'a?b=c', 'a#b', 'a\\b', 'a b', 'a\u00a0b', 'a,,b', ',', 'a,', LONG]
+  // [input, the inputs it is read with, values beyond PATHLIKE]
+  const NEWER: [string, Record<string, string>, string[]][] = [
+    ['pool', { ...ADOBE, operation: 'lease' }, ['ci-*-pool', 'ci-pool-1,ci-*', 'CI_Pool', `${'a'.repeat(256)}*`, 'a'.repeat(257), '*']],
+    ['lease-ttl', ADOBE, ['forever', '0', '59s', '7h', '2d', '1.5h', '-1h']],
+    ['if-full', ADOBE, ['queue', 'WAIT', 'fail ']],
+    ['cleanup-timeout', ADOBE, ['0', '1d', 'soon', '7h', '1.5']],
+    ['adobe-role-id', ADOBE, ['-role', '_role', ':role', 'role one', 'a'.repeat(129), 'a,b,a'.replace(/b/, 'b c')]],
+    ['adobe-package-id', ADOBE, ['pkg one', 'pkg-a,pkg-b', 'pkg/../x', '.pkg', 'a'.repeat(129)]],
+    ['github-token', ADOBE, ['ghs_abc def', 'ghs_abc=def', 'ghs+abc', 'ghs~abc', '---', '._.', 'x'.repeat(4097), 'gh\u00e9']],
+    ['prune-closed', ADOBE, ['yes', 'closed', '1']],
+    ['pr-comment', ADOBE, ['on', 'True ']]
+  ]
+  const cases = NEWER.flatMap(([input, base, more]) => [...PATHLIKE, ...more].map(value => [input, value, base] as const))
+
+  it.each(cases)('%s = %j', (input, value, base) => {
+    const err = inputError({ ...base, [input]: value })
+    expect(err.input).toBe(input)
+    expect(err.message).toMatch(new RegExp(`^Input \`${input}\`: `))
+    // A value is quoted whole only when short; a token never.
+    expect(err.message.length).toBeLessThan(500)
+    if (input === 'github-token' && value.length > 2) expect(err.message).not.toContain(value)
+  })
+
+  // Valid values stay valid: the checks are about form, not about guessing.
+  it.each([
+    ['adobe-role-id', '3dfa045d-de58-4dfd-8ea9-e4e2c1b6d809', { roleIds: ['3dfa045d-de58-4dfd-8ea9-e4e2c1b6d809'] }],
+    ['adobe-role-id', 'role-a, role.b ,x:y,role-a', { roleIds: ['role-a', 'role.b', 'x:y'] }],
+    ['adobe-role-id', 'a..b', { roleIds: ['a..b'] }],
+    ['adobe-role-id', 'a'.repeat(128), { roleIds: ['a'.repeat(128)] }],
+    ['adobe-package-id', '8f585fad94d042cd82dbcba594108a41', { packageId: '8f585fad94d042cd82dbcba594108a41' }],
+    ['adobe-package-id', 'A'.repeat(128), { packageId: 'A'.repeat(128) }],
+    ['github-token', `ghs_${'A1b2'.repeat(9)}`, { githubToken: `ghs_${'A1b2'.repeat(9)}` }],
+    ['github-token', `github_pat_${'a'.repeat(22)}_${'B'.repeat(59)}`, { githubToken: `github_pat_${'a'.repeat(22)}_${'B'.repeat(59)}` }],
+    ['github-token', 'ghs_stateless.part-two_three', { githubToken: 'ghs_stateless.part-two_three' }],
+    ['github-token', 'f'.repeat(40), { githubToken: 'f'.repeat(40) }],
+    ['github-token', 'x'.repeat(4096), { githubToken: 'x'.repeat(4096) }],
+    ['lease-ttl', '60s', { leaseTtlSeconds: 60 }],
+    ['if-full', 'fail', { ifFull: 'fail' }],
+    ['pr-comment', 'TRUE', { prComment: true }]
+  ])('%s = %j is accepted', (input, value, expected) => {
+    expect(read({ ...ADOBE, [input]: value }).result).toMatchObject(expected)
+  })
+
+  it('an unevaluated `${{ github.token }}` (a tool that passes the default as written) is no token', () => {
+    expect(read({ ...ADOBE, 'github-token': '${{ github.token }}' }).result).toMatchObject({ githubToken: '' })
+    expect(inputError({ ...ADOBE, operation: 'prune', 'prune-prefix': 'gh-', 'prune-closed': 'true', 'github-token': '${{ github.token }}' }).message).toContain('Input `github-token`: is required with prune-closed')
+    expect(inputError({ ...ADOBE, 'github-token': 'ghs_${{ x }}' }).input).toBe('github-token')
+  })
+
+  it.each([
+    ['ci-pool-*', { kind: 'prefix', prefix: 'ci-pool-' }],
+    [`${'a'.repeat(255)}*`, { kind: 'prefix', prefix: 'a'.repeat(255) }],
+    [' ci-pool-1 ,ci-pool-2,ci-pool-1', { kind: 'names', names: ['ci-pool-1', 'ci-pool-2'] }],
+    ['a'.repeat(256), { kind: 'names', names: ['a'.repeat(256)] }]
+  ])('pool %j is accepted', (value, pool) => {
+    expect(read({ ...ADOBE, operation: 'lease', pool: value }).result).toMatchObject({ pool })
+  })
+})
+
+describe('a name that differs from a valid one in case or separators gets the valid one suggested', () => {
+  it.each([
+    ['gh-Shop_API-pr-1', false, 'gh-shop-api-pr-1'],
+    ['CI Pool 1', false, 'ci-pool-1'],
+    ['Dev.Box', false, 'dev-box'],
+    ['DEV', false, 'dev'],
+    ['dev__box--1', false, 'dev-box-1'],
+    ['-dev-', false, 'dev'],
+    ['dev-box', false, undefined],
+    ['1dev', false, undefined],
+    ['Ünï', false, undefined],
+    ['dev/box', false, undefined],
+    ['dev%2Fbox', false, undefined],
+    ['..', false, undefined],
+    ['_', false, undefined],
+    [`A${'b'.repeat(256)}`, false, undefined],
+    ['GH_', true, 'gh-'],
+    ['Gh-Shop', true, 'gh-shop'],
+    ['CI_Pool ', true, 'ci-pool-'],
+    ['gh-', true, undefined],
+    ['9gh_', true, undefined],
+    [`${'A'.repeat(255)}_`, true, undefined]
+  ])('%j (prefix %s) → %j', (value, prefix, expected) => {
+    expect(suggestedName(value, prefix)).toBe(expected)
+  })
+
+  it.each([
+    [{ 'sandbox-name': 'gh-Shop_API-pr-1' }, 'sandbox-name', '"gh-Shop_API-pr-1" is not a valid sandbox name', 'did you mean "gh-shop-api-pr-1"?'],
+    [{ 'sandbox-name': 'CI Pool 1' }, 'sandbox-name', '"CI Pool 1" is not a valid sandbox name', 'did you mean "ci-pool-1"?'],
+    [{ operation: 'lease', pool: 'ci-pool-1,CI_Pool_2' }, 'pool', '"CI_Pool_2" is not a valid sandbox name', 'did you mean "ci-pool-2"?'],
+    [{ operation: 'lease', pool: 'CI Pool 1' }, 'pool', '"CI Pool 1" is not a valid sandbox name', 'did you mean "ci-pool-1"?'],
+    [{ operation: 'lease', pool: 'CI_Pool_*' }, 'pool', '"CI_Pool_*" is not a valid prefix', 'did you mean "ci-pool-*"?'],
+    [{ operation: 'prune', 'prune-prefix': 'GH_' }, 'prune-prefix', '"GH_" cannot start a sandbox name', 'did you mean "gh-"?'],
+    [{ operation: 'prune', 'prune-prefix': 'Gh-Shop' }, 'prune-prefix', '"Gh-Shop" cannot start a sandbox name', 'did you mean "gh-shop"?']
+  ])('%j', (extra, input, start, suggestion) => {
+    const err = inputError({ ...ADOBE, ...extra })
+    expect(err.input).toBe(input)
+    expect(err.message).toContain(`Input \`${input}\`: ${start}`)
+    expect(err.message.endsWith(`; ${suggestion}`)).toBe(true)
+  })
+
+  it.each([
+    [{ 'sandbox-name': '1dev' }],
+    [{ 'sandbox-name': 'dev/box' }],
+    [{ operation: 'lease', pool: 'ci/pool' }],
+    [{ operation: 'prune', 'prune-prefix': '9-' }]
+  ])('no suggestion where none differs only in case or separators: %j', extra => {
+    expect(inputError({ ...ADOBE, ...extra }).message).not.toContain('did you mean')
+  })
+
+  it('quotes a long value by its start and its length', () => {
+    const err = inputError({ ...ADOBE, 'sandbox-name': `A${'b'.repeat(300)}` })
+    expect(err.message).toContain(`"A${'b'.repeat(59)}…" (301 characters) is not a valid sandbox name`)
+    expect(shown('short')).toBe('"short"')
+    expect(shown('x'.repeat(80))).toBe(`"${'x'.repeat(80)}"`)
+  })
+})
+
+describe('prune-prefix', () => {
+  it('says for which operation it is required, and gives an example', () => {
+    expect(inputError({ ...ADOBE, operation: 'prune' }).message).toBe(
+      'Input `prune-prefix`: is required for operation "prune": only development sandboxes whose name starts with it are pruned (for example prune-prefix: gh-, which default names start with)'
+    )
+  })
+  it.each(['gh-', 'ci-pool-', 'a'.repeat(255)])('accepts %j', value => {
+    expect(read({ ...ADOBE, operation: 'prune', 'prune-prefix': value }).result).toMatchObject({ prunePrefix: value })
+  })
+  it.each(['.', '..', '/', '%2F', 'gh/', 'gh ', '-gh', 'a'.repeat(256)])('rejects %j', value => {
+    expect(inputError({ ...ADOBE, operation: 'prune', 'prune-prefix': value }).input).toBe('prune-prefix')
+  })
+  it('is not read for other operations', () => {
+    expect(read({ ...ADOBE, 'prune-prefix': '..' }).result).toMatchObject({ prunePrefix: undefined })
   })
 })
