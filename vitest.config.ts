@@ -7,11 +7,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
 process.env.NODE_COMPILE_CACHE ??= join(import.meta.dirname, 'node_modules/.cache/node-compile')
 
 /**
- * The files that take longest, each about 20 s on two cores however many workers there are:
- * the fault suite's shards, and single long scenarios (many jobs contending for a pool, the
- * README's demo, racing lease claims, the redaction property, jobs racing to grant one role).
+ * The files that take longest (20 s to over two minutes on two cores): the fault suite's
+ * shards, the big end-to-end families (roles, packages, bad inputs, the checks before a slot,
+ * leases), and single long scenarios (many jobs contending for a pool, skewed runner clocks,
+ * the README's demo, racing lease claims, the redaction property).
  */
-const LONGEST = /[\\/]test[\\/](e2e[\\/]faults-\d+|e2e[\\/]lease-contention|e2e[\\/]demo|unit[\\/]lease-claim|e2e[\\/]redaction-property|e2e[\\/]roles)\.test\.ts$/
+const LONGEST = /[\\/]test[\\/](e2e[\\/](faults-\d+|lease-contention|lease|lease-skew|demo|roles|packages|bad-inputs|preflight|adobe|trackstar|logs|redaction-property)|unit[\\/](lease-claim|lease-faults))\.test\.ts$/
 
 /**
  * The longest files first, then the other end-to-end files, so that the short ones fill the
