@@ -56,6 +56,10 @@ interface TokenState extends Required<Omit<GithubToken, 'permissions'>> {
   used: number
   /** epoch seconds, wall clock */
   reset: number
+  /** set the reset this many seconds after the request that uses the last one up (then cleared) */
+  resetAfterUse?: number
+  /** the reset the token had when its last request was used up, epoch seconds */
+  exhaustedUntil?: number
 }
 
 const WINDOW_S = 3600
@@ -95,12 +99,22 @@ export function createGithub(now: () => number) {
     })
   }
 
-  /** Leaves the token `remaining` requests, until `resetInSeconds` from now (wall clock). */
-  function setRemaining(token: string, remaining: number, resetInSeconds: number): void {
+  /**
+   * Leaves the token `remaining` requests, until `resetInSeconds` from now (wall clock); with
+   * `from: 'exhausted'`, until `resetInSeconds` after the request that uses the last one up,
+   * however long a client takes to get there.
+   */
+  function setRemaining(token: string, remaining: number, resetInSeconds: number, opts: { from?: 'now' | 'exhausted' } = {}): void {
     const t = tokens.get(token)
     if (!t) throw new Error(`emulator: unknown GitHub token`)
     t.used = Math.max(0, t.limit - remaining)
-    t.reset = Math.ceil(Date.now() / 1000 + resetInSeconds)
+    if (opts.from === 'exhausted') {
+      t.resetAfterUse = resetInSeconds
+      t.reset = Math.ceil(Date.now() / 1000) + WINDOW_S
+    } else {
+      t.resetAfterUse = undefined
+      t.reset = Math.ceil(Date.now() / 1000 + resetInSeconds)
+    }
   }
 
   function seedPull(p: PullSeed): void {
@@ -188,6 +202,11 @@ export function createGithub(now: () => number) {
       return error(403, `API rate limit exceeded for installation. Wait until ${iso(who.reset * 1000)}.`, rateHeaders(who))
     }
     who.used += 1
+    if (who.used >= who.limit && who.resetAfterUse !== undefined) {
+      who.reset = Math.ceil(Date.now() / 1000 + who.resetAfterUse)
+      who.resetAfterUse = undefined
+    }
+    if (who.used >= who.limit) who.exhaustedUntil = who.reset
     return withHeaders(route(ctx, who, sub), rateHeaders(who))
   }
 
@@ -321,7 +340,9 @@ export function createGithub(now: () => number) {
       secondary = { left: count, retryAfter: seconds }
     },
     comments: (): IssueComment[] => comments.map(c => ({ ...c })),
-    used: (token: string): number => tokens.get(token)?.used ?? 0
+    used: (token: string): number => tokens.get(token)?.used ?? 0,
+    /** the reset the token's limit had when it was last used up, epoch seconds */
+    exhaustedUntil: (token: string): number | undefined => tokens.get(token)?.exhaustedUntil
   }
 }
 

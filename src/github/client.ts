@@ -70,7 +70,10 @@ export class GitHubClient {
   private doing = 'call the GitHub API'
   private queue: Promise<unknown> = Promise.resolve()
   private remaining?: number
+  /** x-ratelimit-reset, epoch ms on GitHub's clock */
   private resetAtMs?: number
+  /** GitHub's clock minus ours, from the Date header of its last answer (self-hosted runners drift) */
+  private skewMs = 0
   private readonly pulls = new Map<string, Promise<PullState>>()
   private readonly runs = new Map<string, Promise<RunState>>()
 
@@ -124,12 +127,17 @@ export class GitHubClient {
     const reset = one('x-ratelimit-reset')
     if (remaining !== undefined && /^\d+$/.test(remaining)) this.remaining = Number(remaining)
     if (reset !== undefined && /^\d+$/.test(reset)) this.resetAtMs = Number(reset) * 1000
+    // An HTTP date is whole seconds: GitHub's clock is read up to a second early, so the wait
+    // below errs on the long side.
+    const date = Date.parse(one('date') ?? '')
+    if (!Number.isNaN(date)) this.skewMs = date - this.deadline.clock.now()
   }
 
   /** Waits for the reset when the last answer said no request is left; never past the deadline. */
   private async gate(): Promise<void> {
     if (this.remaining !== 0 || this.resetAtMs === undefined) return
-    const wait = this.resetAtMs - Date.now()
+    // The reset is a time on GitHub's clock: judged against it, not the runner's.
+    const wait = this.resetAtMs - (this.deadline.clock.now() + this.skewMs)
     if (wait <= 0) return
     if (wait >= this.deadline.remainingMs()) {
       throw new ActionError(
