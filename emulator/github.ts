@@ -277,6 +277,14 @@ export function createGithub(now: () => number) {
       c.updated_at = iso(now())
       return json(200, view(c))
     }
+    // REST "Delete an issue comment": 204, no body (a person removing the action's comment).
+    if (m && ctx.method === 'DELETE') {
+      if (!allowed(who, 'pull_requests', 'write') && !allowed(who, 'issues', 'write')) return forbidden('issues=write; pull_requests=write')
+      const at = comments.findIndex(x => x.id === Number(m?.[1]) && x.repository === repository)
+      if (at < 0) return error(404, 'Not Found')
+      comments.splice(at, 1)
+      return { status: 204 }
+    }
     return error(404, 'Not Found')
   }
 

@@ -63,6 +63,13 @@ export function githubApiUrl(value: string | undefined): string {
   }
 }
 
+const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** An answer GitHub (or something in its place) gave that says nothing usable: it decides nothing. */
+function unreadable(what: string, why: string): ActionError {
+  return new ActionError(`${GITHUB}: the answer for ${what} could not be read (${why}); a proxy between the runner and GitHub may have answered in its place`)
+}
+
 export class GitHubClient {
   /** requests sent (the rate-limit probe included) */
   requests = 0
@@ -178,7 +185,9 @@ export class GitHubClient {
       const [owner, repo] = repository.split('/')
       hit = this.call(`look up pull request ${repository}#${number}`, async () => {
         const { data } = await (await this.octokit()).rest.pulls.get({ owner, repo, pull_number: number })
-        const state: PullState = { number, state: data.state === 'closed' ? 'closed' : 'open', merged: Boolean(data.merged || data.merged_at) }
+        // Fail closed: an answer without a state (a proxy's page, a cut-off body) decides nothing.
+        if (!isRecord(data) || (data.state !== 'open' && data.state !== 'closed')) throw unreadable(`pull request ${repository}#${number}`, 'no state open or closed')
+        const state: PullState = { number, state: data.state, merged: Boolean(data.merged || data.merged_at) }
         if (data.head?.repo?.full_name) state.headRepository = data.head.repo.full_name
         return state
       })
@@ -194,7 +203,9 @@ export class GitHubClient {
       const [owner, repo] = repository.split('/')
       hit = this.call(`look up workflow run ${id} of ${repository}`, async () => {
         const { data } = await (await this.octokit()).rest.actions.getWorkflowRun({ owner, repo, run_id: id })
-        return { id, status: String(data.status ?? ''), conclusion: data.conclusion ?? null, attempt: Number(data.run_attempt ?? 1) }
+        if (!isRecord(data) || typeof data.status !== 'string' || data.status === '') throw unreadable(`workflow run ${id} of ${repository}`, 'no status')
+        const attempt = Number(data.run_attempt ?? 1)
+        return { id, status: data.status, conclusion: data.conclusion ?? null, attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1 }
       })
       this.runs.set(key, hit)
     }
