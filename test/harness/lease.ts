@@ -40,6 +40,8 @@ export interface StepOptions {
   timeoutMs?: number
   /** every request goes through this first (a claimant that dies stops here) */
   transport?: Transport
+  /** the step's clock (a virtual one makes its waits instant); default the system's, skewed by skewMs */
+  clock?: Clock
   /** each log line as it is written */
   onLine?: (line: string) => void
 }
@@ -50,7 +52,7 @@ export function inProcessStep(emu: Emulator, extra: Record<string, string>, o: S
   const values = adobeInputs(emu, extra)
   const inputs = readInputs(n => values[n] ?? '', {}, secrets) as AdobeInputs
   const skew = o.skewMs ?? 0
-  const clock: Clock = skew ? { now: () => Date.now() + skew, sleep: systemClock.sleep } : systemClock
+  const clock: Clock = o.clock ?? (skew ? { now: () => Date.now() + skew, sleep: systemClock.sleep } : systemClock)
   const abort = new AbortController()
   const deadline = new Deadline(o.timeoutMs ?? 60_000, clock, abort.signal)
   const lines: string[] = []

@@ -63,6 +63,8 @@ export async function createWithinLicence(
       try {
         if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
         await deadline.sleep(Math.round(licencePollMs(now - started) * (0.75 + random() / 2)), 'waiting for a free licence slot')
+        // a pause the deadline cut short: say what was awaited, not which request came next
+        if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
       } catch (e) {
         if (!(e instanceof DeadlineError)) throw e
         throw deadline.expiredError(`waiting for a free slot in the organization's sandbox licence to create "${name}"`)
