@@ -3,10 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/providers/adobe/api'
 import {
+  claimable,
+  damagedKey,
   describeHolders,
   formatFree,
   formatHeld,
   holderText,
+  isOwn,
   MAX_LEASE_MS,
   MAX_TITLE,
   parseLeaseTitle,
@@ -106,5 +109,131 @@ describe('what a pool member is to a job', () => {
     ]
     expect(describeHolders(members)).toBe('ci-pool-1: by=acme/Shop_API run=9876543210.2 job=integration until 2026-11-25T12:01:00Z')
     expect(describeHolders([])).toBe('none')
+  })
+})
+
+describe('reading a record, edge by edge', () => {
+  const held = formatHeld(NOW + 60_000, NONCE, holderText(RUN))
+  it.each([
+    ['blanks around it', `  ${held}  `, 'held'],
+    ['runs of blanks between the words', held.replace(/ /g, '   '), 'held'],
+    ['a word that only starts with lease', `leases v1 held until=2026-11-25T12:01:00Z nonce=${NONCE}`, 'none'],
+    ['lease in the middle', `my lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE}`, 'none'],
+    ['an expiry with a prefix', `lease v1 held until=x2026-11-25T12:01:00Z nonce=${NONCE}`, 'unreadable'],
+    ['an expiry with a suffix', `lease v1 held until=2026-11-25T12:01:00Zx nonce=${NONCE}`, 'unreadable'],
+    ['a nonce one short', `lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE.slice(1)}`, 'unreadable'],
+    ['a nonce one long', `lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE}0`, 'unreadable'],
+    ['a nonce with a prefix', `lease v1 held until=2026-11-25T12:01:00Z nonce=x${NONCE.slice(1)}`, 'unreadable'],
+    ['no nonce', 'lease v1 held until=2026-11-25T12:01:00Z', 'unreadable'],
+    ['an unknown state word', `lease v1 taken until=2026-11-25T12:01:00Z nonce=${NONCE}`, 'unreadable'],
+    ['no title', undefined, 'none']
+  ] as const)('%s', (_what, title, kind) => expect(parseLeaseTitle(title).kind).toBe(kind))
+
+  it('takes the first of a repeated key, and ignores words without a key', () => {
+    const rec = parseLeaseTitle(`lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE} nonce=ffffffffffffffff =x until=2030-01-01T00:00:00Z by=a run=1.1 job=j junk`)
+    expect(rec).toEqual({ kind: 'held', until: Date.parse('2026-11-25T12:01:00Z'), nonce: NONCE, holder: 'by=a run=1.1 job=j' })
+  })
+
+  it('keeps a value that holds an equals sign past its first one', () => {
+    expect(parseLeaseTitle(`lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE} by=a=b`)).toMatchObject({ holder: 'by=a=b' })
+  })
+
+  it('reads the holder words of a free record, whatever their order, and nothing else', () => {
+    expect(parseLeaseTitle('lease v1 free reset=no job=j x=1 last=acme/shop run=2.1')).toEqual({ kind: 'free', resetAt: undefined, last: 'job=j last=acme/shop run=2.1' })
+    expect(parseLeaseTitle('lease v1 free reset=no')).toEqual({ kind: 'free', resetAt: undefined, last: undefined })
+    expect(parseLeaseTitle('lease v1 free reset=2026-11-25T11:00:00Z')).toEqual({ kind: 'free', resetAt: Date.parse('2026-11-25T11:00:00Z'), last: undefined })
+    expect(parseLeaseTitle('lease v1 free reset=yesterday').kind).toBe('unreadable')
+    expect(parseLeaseTitle('lease v1 free').kind).toBe('unreadable')
+  })
+
+  it('names the holder as by=, and only the free record as last=', () => {
+    expect(holderText(RUN)).toBe('by=acme/Shop_API run=9876543210.2 job=integration')
+    expect(holderText({ ...RUN, repository: '', job: undefined, runAttempt: undefined })).toBe('by=Shop_API run=9876543210.1 job=unknown')
+    expect(holderText({ ...RUN, repository: 'a b=c', job: '' })).toBe('by=a_b_c run=9876543210.2 job=_')
+    expect(formatFree(NOW, 'by=x run=1.1 job=y')).toBe('lease v1 free reset=2026-11-25T12:00:00Z last=x run=1.1 job=y')
+    // only a leading by= becomes last=
+    expect(formatFree(NOW, 'run=1.1 by=x')).toBe('lease v1 free reset=2026-11-25T12:00:00Z run=1.1 by=x')
+  })
+
+  it('cuts a record at exactly the longest title Adobe accepts', () => {
+    const exact = formatHeld(NOW, NONCE, `by=${'x'.repeat(MAX_TITLE - formatHeld(NOW, NONCE, 'by=').length)}`)
+    expect(exact.length).toBe(MAX_TITLE)
+    const over = formatHeld(NOW, NONCE, `by=${'x'.repeat(MAX_TITLE)}`)
+    expect(over.length).toBe(MAX_TITLE)
+    expect(over.endsWith('x')).toBe(true)
+  })
+})
+
+describe('why a member is not leased, in the words the notices use', () => {
+  it.each([
+    ['gone', undefined, false, 'does not exist'],
+    ['deleted', { state: 'deleted' }, false, 'does not exist'],
+    ['the default one', { isDefault: true }, true, "is the organization's default sandbox, which is never leased"],
+    ['production', { type: 'production' }, false, 'is a production sandbox (set allow-production: true to lease it)'],
+    ['failed', { state: 'failed' }, true, 'is in state "failed" (delete it and create it again)'],
+    ['being deleted', { state: 'cleaning' }, false, 'is being deleted (state cleaning)'],
+    ['a damaged record without a date', { title: 'lease v9' }, false, 'has a title that starts like a lease record but cannot be read, and no date: fix its title ("lease v9")']
+  ] as const)('%s', (_what, over, allowProduction, why) => {
+    const slot = slotOf(over === undefined ? undefined : box(over as Partial<Sandbox>), NOW, allowProduction)
+    expect(slot).toEqual({ kind: 'excluded', why })
+  })
+
+  it('an expiry at this very instant has passed; a damaged record exactly as old as the longest lease has too', () => {
+    expect(slotOf(box({ title: formatHeld(NOW, NONCE, 'by=x') }), NOW, false)).toEqual({ kind: 'expired', holder: 'by=x' })
+    expect(slotOf(box({ title: formatHeld(NOW + 1000, NONCE, 'by=x') }), NOW, false)).toEqual({ kind: 'held', until: NOW + 1000, holder: 'by=x' })
+    const changed = '2026-11-25 06:00:00'
+    expect(slotOf(box({ title: 'lease v9', lastModifiedDate: changed }), NOW, false)).toEqual({ kind: 'expired', holder: 'unknown' })
+  })
+
+  it('a free record on a sandbox in a state no document names is not ready: it is reset first', () => {
+    const free = formatFree(NOW - 60_000, 'by=x')
+    expect(slotOf(box({ title: free, state: 'mystery' }), NOW, false).kind).toBe('resetting')
+    expect(slotOf(box({ title: formatFree(undefined, 'by=x'), state: 'resetting' }), NOW, false).kind).toBe('dirty')
+  })
+
+  it('names an unknown holder, and none when nobody holds anything', () => {
+    expect(describeHolders([{ name: 'a', slot: { kind: 'held', until: NOW, holder: '' } }])).toBe('a: unknown holder until 2026-11-25T12:00:00Z')
+    expect(describeHolders([{ name: 'a', slot: { kind: 'ready' } }])).toBe('none')
+  })
+
+  it('spreads racing jobs over equal members, and never past the last one', () => {
+    const members = ['a', 'b', 'c'].map(name => ({ name, slot: { kind: 'ready' } as Slot }))
+    expect(pick(members, () => 0.34)?.name).toBe('b')
+    expect(pick(members, () => 0.67)?.name).toBe('c')
+    expect(pick(members, () => 1)?.name).toBe('c')
+  })
+})
+
+describe('a job\'s own records', () => {
+  const mine = formatHeld(NOW + 5000, NONCE, 'by=me')
+  const theirs = formatHeld(NOW + 5000, 'ffffffffffffffff', 'by=them')
+  const own = { nonce: NONCE, was: { kind: 'ready' } as const, damaged: new Set([damagedKey({ title: 'lease v1 he', lastModifiedDate: '2026-11-25 12:00:00' })]) }
+
+  it('a record with its nonce, or a write of its own stored damaged, stands for the sandbox as it was', () => {
+    expect(isOwn(box({ title: mine }), own)).toBe(true)
+    expect(slotOf(box({ title: mine }), NOW, false, own)).toEqual({ kind: 'ready' })
+    expect(isOwn(box({ title: 'lease v1 he', lastModifiedDate: '2026-11-25 12:00:00' }), own)).toBe(true)
+    expect(slotOf(box({ title: 'lease v1 he', lastModifiedDate: '2026-11-25 12:00:00' }), NOW, false, own)).toEqual({ kind: 'ready' })
+  })
+
+  it('anything else is not its own: another nonce, another damaged title, the same title changed later, no own records at all', () => {
+    expect(isOwn(box({ title: theirs }), own)).toBe(false)
+    expect(isOwn(box({ title: 'lease v1 hx', lastModifiedDate: '2026-11-25 12:00:00' }), own)).toBe(false)
+    expect(isOwn(box({ title: 'lease v1 he', lastModifiedDate: '2026-11-25 12:00:01' }), own)).toBe(false)
+    expect(isOwn(box({ title: mine }), undefined)).toBe(false)
+    expect(isOwn(box({ title: formatFree(NOW, 'by=me') }), own)).toBe(false)
+    expect(slotOf(box({ title: theirs }), NOW, false, own).kind).toBe('held')
+  })
+
+  it('the damaged key tells title and date apart, and a missing one from an empty one', () => {
+    expect(damagedKey({ title: 'a', lastModifiedDate: 'b' })).toBe('a\nb')
+    expect(damagedKey({})).toBe('\n')
+    expect(damagedKey({ title: 'a\nb' })).not.toBe(damagedKey({ title: 'a', lastModifiedDate: 'b' }) + 'x')
+  })
+
+  it('only ready, resetting, dirty and expired members may be claimed', () => {
+    expect((['ready', 'resetting', 'dirty', 'expired'] as const).every(kind => claimable({ kind, holder: 'h' } as Slot))).toBe(true)
+    expect(claimable({ kind: 'held', until: NOW, holder: 'h' })).toBe(false)
+    expect(claimable({ kind: 'excluded', why: 'w' })).toBe(false)
   })
 })
