@@ -3,7 +3,7 @@
 // who holds the slots, and the message when the step's time runs out. A virtual clock makes
 // the waits instant; the requests are real.
 import { describe, expect, it as plainIt } from 'vitest'
-import { ActionError, DeadlineError, ProviderError } from '../../src/errors'
+import { ActionError, CancelledError, DeadlineError, ProviderError } from '../../src/errors'
 import { createWithinLicence, isLicenceFull, licencePollMs } from '../../src/providers/adobe/capacity'
 import { emulatorPerTest } from '../harness/per-test'
 import { inProcessStep } from '../harness/lease'
@@ -26,6 +26,11 @@ describe('isLicenceFull', () => {
     [400, 'No more sandboxes left', true],
     [400, 'Allowance used', true],
     [400, 'rate limit exceeded for sandboxes', false],
+    [400, 'rate-limit: license', false],
+    [400, 'ratelimit on license calls', false],
+    [400, 'no slots left', true],
+    [400, 'no free slot available', true],
+    [400, 'sandboxes exceeded', true],
     [400, 'Too many requests: limit', false],
     [400, 'throttled by the license server', false],
     [400, 'name is not valid', false],
@@ -37,6 +42,8 @@ describe('isLicenceFull', () => {
   plainIt('reads the code too, and nothing that is not a provider error', () => {
     expect(isLicenceFull(refusal(400, undefined, 'SMS-LICENSE-400'))).toBe(true)
     expect(isLicenceFull(refusal(400, undefined, undefined))).toBe(false)
+    expect(isLicenceFull(refusal(400, 'please retry', 'QUOTA-1'))).toBe(true)
+    expect(isLicenceFull(refusal(400, 'license', 'THROTTLED'))).toBe(false)
     expect(isLicenceFull(new Error('license limit'))).toBe(false)
     expect(isLicenceFull(new ActionError('license limit'))).toBe(false)
   })
@@ -128,6 +135,44 @@ describe('createWithinLicence', () => {
     const creates = emu.requests.filter(r => r.method === 'POST' && r.path.endsWith('/sandboxes')).length
     expect(creates).toBeGreaterThanOrEqual(5)
     expect(creates).toBeLessThanOrEqual(6)
+  })
+
+  it('progress lines come every 15 s exactly, not every 15 s and a pause', async () => {
+    const s = await step('wait', 31)
+    // random 1: every pause 2.5 s, so waits land on 15 s and 30 s exactly
+    await createWithinLicence(s.ctx, s.api, 'new-box', 't', () => 1).catch(e => e)
+    const progress = s.lines.filter(l => l.startsWith('The organization\'s sandbox licence is full'))
+    expect(progress.map(l => /\((\d+) s elapsed\)$/.exec(l)?.[1])).toEqual(['0', '15', '30'])
+  })
+
+  it('names the holders of the slots: long titles cut at 80 characters, untitled ones by name alone', async () => {
+    emu.adobe.seed({ name: 'long', type: 'development', state: 'active', title: 'x'.repeat(100) })
+    emu.adobe.seed({ name: 'bare', type: 'development', state: 'active', title: '' })
+    emu.adobe.setLicenseLimit(4)
+    const s = await step('wait', 3)
+    await createWithinLicence(s.ctx, s.api, 'new-box', 't', () => 0.5).catch(e => e)
+    const [line] = s.lines.filter(l => l.startsWith('The organization\'s sandbox licence is full'))
+    expect(line).toContain(`3 development sandbox(es): `)
+    expect(line).toContain(`long (${'x'.repeat(80)})`)
+    expect(line).not.toContain('x'.repeat(81))
+    expect(line).toMatch(/bare(, |\. )/)
+  })
+
+  it('a licence refusal without words is quoted by its status', async () => {
+    const s = await step('fail')
+    emu.faults.add({ method: 'POST', path: '/data/foundation/sandbox-management/sandboxes', faults: [{ kind: 'status', status: 403, body: { error_code: 'QUOTA' } }] })
+    const err = await createWithinLicence(s.ctx, s.api, 'new-box', 't').catch(e => e)
+    expect(err.message).toMatch(/^The organization's sandbox licence is full \(Adobe: "HTTP 403"\)/)
+  })
+
+  it('a cancel while it waits ends it as a cancel, not as a timeout', async () => {
+    const s = await step('wait')
+    const err = await createWithinLicence(s.ctx, s.api, 'new-box', 't', () => {
+      s.kill()
+      return 0.5
+    }).catch(e => e)
+    expect(err).toBeInstanceOf(CancelledError)
+    expect(err.message).toBe('Cancelled while waiting for a free licence slot')
   })
 
   it('any other refusal is not waited on', async () => {
