@@ -12,7 +12,7 @@ process.env.NODE_COMPILE_CACHE ??= join(import.meta.dirname, 'node_modules/.cach
  * leases), and single long scenarios (many jobs contending for a pool, skewed runner clocks,
  * the README's demo, racing lease claims, the redaction property).
  */
-const LONGEST = /[\\/]test[\\/](e2e[\\/](faults-\d+|lease-contention|lease|lease-skew|demo|roles|packages|bad-inputs|preflight|adobe|trackstar|logs|redaction-property)|unit[\\/](lease-claim|lease-faults))\.test\.ts$/
+const LONGEST = /[\\/]test[\\/](e2e[\\/](faults-\d+|lease-contention|lease|lease-skew|demo|roles|packages|bad-inputs|preflight|adobe|trackstar|logs|redaction-property|pr-comment-faults|prune-closed-faults|network-failures)|unit[\\/](lease-claim|lease-faults))\.test\.ts$/
 
 /**
  * The longest files first, then the other end-to-end files, so that the short ones fill the
