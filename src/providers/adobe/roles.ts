@@ -82,6 +82,12 @@ const READS = 3
 const RECHECK_MS = 750
 const QUIET_MS = 3_000
 const WATCH_MS = 30_000
+// ...and a read-modify-write is sent only on a read sent less than FRESH_MS before: another
+// job's grant is then watched for QUIET_MS after it was seen, longer than any write based on
+// a read from before it can take to arrive (as a lease claim bounds its look-to-write span).
+// A slower read (a busy machine) is taken again rather than written on.
+const FRESH_MS = QUIET_MS / 2
+const FRESH_READS = 5
 
 const unique = (...lists: string[][]): string[] => [...new Set(lists.flat())]
 const quoted = (names: string[]): string => names.map(n => `"${shortLine(n)}"`).join(', ')
@@ -166,6 +172,19 @@ export class RolesApi {
     throw new BothShapesRefused(action, reasons)
   }
 
+  /** The role, read so that a write can follow at once: taken again while a read is slower than FRESH_MS. */
+  private async freshRead(id: string): Promise<Role>
+  private async freshRead(id: string, must: false): Promise<Role | undefined>
+  private async freshRead(id: string, must = true): Promise<Role | undefined> {
+    for (let n = 1; ; n++) {
+      const sent = this.deadline.clock.now()
+      const role = must ? await this.mustGet(id) : await this.get(id)
+      const took = this.deadline.clock.now() - sent
+      if (!role || took < FRESH_MS || n >= FRESH_READS) return role
+      this.log.info(`Role "${id}": reading it took ${took} ms, too long for a read-modify-write to be based on (under ${FRESH_MS} ms): reading it again`)
+    }
+  }
+
   private async mustGet(id: string): Promise<Role> {
     const role = await this.get(id)
     if (!role) throw new ActionError(`Role "${id}" (adobe-role-id) disappeared while the sandbox was being added to it`)
@@ -218,7 +237,7 @@ export class RolesApi {
       const rmw = this.replacing.has(id)
       // Read-modify-write reads right before it writes: the shorter that span, the fewer
       // other jobs' writes it can undo.
-      if (rmw && attempt > 1) role = await this.mustGet(id)
+      if (rmw && attempt > 1) role = await this.freshRead(id)
       const op: PatchOp = rmw
         ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore, [sandbox]) }
         : { op: 'add', path: '/sandboxes', value: sandbox }
@@ -302,8 +321,9 @@ export class RolesApi {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const rmw = this.replacing.has(id)
       if (rmw && attempt > 1) {
-        role = await this.get(id)
-        if (!role) return 'removed'
+        const fresh = await this.freshRead(id, false)
+        if (!fresh) return 'removed'
+        role = fresh
       }
       const op: PatchOp = rmw
         ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore).filter(s => s !== sandbox) }
