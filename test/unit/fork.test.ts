@@ -92,3 +92,54 @@ describe('assertSecretsNotWithheld', () => {
     expect(withheldReason(triggerFromEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path }))).toBeUndefined()
   })
 })
+
+describe('the messages, word for word', () => {
+  const payload = (head: unknown, base: unknown) => ({ pull_request: { head, base } })
+  it('Dependabot', () => {
+    expect(withheldReason({ event: 'push', actors: ['dependabot[bot]'], payload: {} })).toBe(
+      "this run was started by Dependabot (dependabot[bot]), and GitHub gives such runs Dependabot secrets only, not Actions secrets. Add the credentials as Dependabot secrets with the same names (Settings → Secrets and variables → Dependabot), or skip the step for Dependabot (if: github.actor != 'dependabot[bot]')"
+    )
+  })
+
+  it('a fork, and a deleted fork, and a pull request whose repositories cannot be read', () => {
+    const tail = ", and GitHub gives such runs no secrets. Skip the step for forks (if: github.event.pull_request.head.repo.full_name == github.repository), or run the sandbox job from a trusted trigger after review (a maintainer's label, workflow_run, or a push to a branch of this repository)"
+    expect(withheldReason({ event: 'pull_request', actors: [], payload: payload({ repo: { full_name: 'me/x' } }, { repo: { full_name: 'acme/x' } }) })).toBe(`this run is for a pull request from a fork (me/x into acme/x)${tail}`)
+    expect(withheldReason({ event: 'pull_request', actors: [], payload: payload({ repo: null }, { repo: { full_name: 'acme/x' } }) })).toBe(`this run is for a pull request from a fork (a deleted repository into acme/x)${tail}`)
+    expect(withheldReason({ event: 'pull_request', actors: [], payload: payload(undefined, undefined) })).toBe(`this run is for a pull request from a fork (a deleted repository into this repository)${tail}`)
+    expect(withheldReason({ event: 'pull_request', actors: [], payload: payload({ repo: { full_name: 5 } }, { repo: { full_name: 5 } }) })).toBe(`this run is for a pull request from a fork (a deleted repository into this repository)${tail}`)
+  })
+
+  it('the error names the empty inputs, the reason and the guide', () => {
+    const env = { GITHUB_EVENT_NAME: 'push', GITHUB_ACTOR: 'dependabot[bot]' }
+    const get = (n: string): string => ({ provider: 'adobe' })[n as 'provider'] ?? ''
+    let err: unknown
+    try {
+      assertSecretsNotWithheld(get, env)
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(SecretsWithheldError)
+    expect((err as Error).name).toBe('SecretsWithheldError')
+    expect((err as Error).message).toBe(
+      'The adobe credentials are empty: `adobe-client-id` (or ADOBE_CLIENT_ID), `adobe-client-secret` (or ADOBE_CLIENT_SECRET) and `adobe-access-token` (or ADOBE_ACCESS_TOKEN) are not set, because ' +
+        withheldReason(triggerFromEnv(env)) +
+        ". Do not switch to pull_request_target to get the secrets while building the pull request's code: that runs untrusted code with your secrets (see https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/)"
+    )
+    const ts = (n: string): string => ({ provider: 'trackstar' })[n as 'provider'] ?? ''
+    expect(() => assertSecretsNotWithheld(ts, env)).toThrow(/^The trackstar credentials are empty: `trackstar-api-key` \(or TRACKSTAR_API_KEY\) is not set, because this run was started by Dependabot/)
+  })
+
+  it('the trigger: event and actors from the environment, empty ones left out', () => {
+    expect(triggerFromEnv({})).toMatchObject({ event: '', actors: [] })
+    expect(triggerFromEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_TRIGGERING_ACTOR: 'dependabot[bot]' })).toMatchObject({ event: 'pull_request', actors: ['dependabot[bot]'] })
+    expect(triggerFromEnv({ GITHUB_ACTOR: 'a', GITHUB_TRIGGERING_ACTOR: 'b' }).actors).toEqual(['a', 'b'])
+  })
+
+  it('credentials present only in the environment, blank or not', () => {
+    const get = (n: string): string => ({ provider: 'adobe' })[n as 'provider'] ?? ''
+    expect(credentialsMissing(get, { ADOBE_CLIENT_SECRET: '  ' })).toBe(true)
+    expect(credentialsMissing(get, { ADOBE_CLIENT_SECRET: 's' })).toBe(false)
+    expect(credentialsMissing(get, { ADOBE_ACCESS_TOKEN: 't' })).toBe(false)
+    expect(credentialsMissing(get, {})).toBe(true)
+  })
+})
