@@ -295,7 +295,12 @@ export async function importPackage(api: ToolingApi, deadline: Deadline, log: Lo
     if (!job?.status) continue
     if (job.status === 'SUCCESS') return { jobId: jobId ?? name, status: job.status, durationMs: now - started }
     if (ENDED_BADLY.has(job.status)) {
-      const errors = jobErrors(job.raw)
+      let errors = jobErrors(job.raw)
+      // A job found in the list carries no tasks: its full record says what went wrong.
+      if (errors.length === 0 && jobId) {
+        const full = await api.job(jobId).catch(() => undefined)
+        if (full) errors = jobErrors(full.raw)
+      }
       throw new ActionError(
         `Import of package "${packageId}" into sandbox "${sandbox}" ended ${job.status} (job ${jobId}${errors.length ? `): ${errors.join('; ')}` : '; Adobe gave no error details)'}`
       )
