@@ -193,12 +193,13 @@ describe('a stale holder, whose lease expired and is being taken over while its 
 // --- clocks that disagree -----------------------------------------------------------------------
 
 describe('runner clocks that disagree by tens of seconds', () => {
-  const SKEWS = [90_000, -90_000, 30_000, -30_000, 60_000, -45_000]
-  it.each([1, 2, 3])('six jobs with skews of ±30-90 s on a pool of two (round %s): never two holders at once', async () => {
+  // Skews past the lease: a job that judged expiry by its own clock would take over a live
+  // lease. The lease is long enough that no job, however busy the machine, outlives its own.
+  const SKEWS = [150_000, -150_000, 90_000, -90_000, 120_000, -100_000]
+  it.each([1, 2, 3])('six jobs with skews of ±90-150 s on a pool of two (round %s): never two holders at once', async () => {
     seedReady(emu, 'ci-pool-1')
     seedReady(emu, 'ci-pool-2')
-    // Leases shorter than the skews: a job that judged expiry by its own clock would take over a live lease.
-    const jobs = await Promise.all(SKEWS.map((skewMs, i) => job(emu, 10 + i, { skewMs, holdMs: 1000, ttlSeconds: 20, pool: 'ci-pool-*' })))
+    const jobs = await Promise.all(SKEWS.map((skewMs, i) => job(emu, 10 + i, { skewMs, holdMs: 1000, ttlSeconds: 60, pool: 'ci-pool-*' })))
     const h = emu.adobe.leaseHistory()
     const tenures = jobs.map(j => ({ name: j.claim.sandbox.name, ...expectUnbroken(h, j) }))
     for (let i = 0; i < tenures.length; i++) {
