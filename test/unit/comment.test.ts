@@ -242,3 +242,63 @@ describe('what it says, and where it goes', () => {
     expect(JSON.parse(state.map.get('prComment') ?? '{}').forbidden).toBeUndefined()
   })
 })
+
+describe('edges of what it shows', () => {
+  it('the marker keeps only plain characters of the workflow and job, and at most 100 of each', () => {
+    const run = { repository: REPO, repo: 'shop', runId: 1, serverUrl: 'https://github.com', workflow: `CI <x> "y" ${'w'.repeat(150)}`, job: 'a|b' }
+    expect(commentMarker(run)).toBe(`<!-- ephemeral-sandbox pr-comment: ${`CI _x_ _y_ ${'w'.repeat(150)}`.slice(0, 100)} / job a_b -->`)
+    expect(commentMarker({ ...run, workflow: undefined, job: undefined })).toBe('<!-- ephemeral-sandbox pr-comment:  / job  -->')
+  })
+
+  it('provider text in a cell: no backticks, line breaks, pipes or HTML, trimmed, and a dash when empty', () => {
+    const run = { repository: REPO, repo: 'shop', runId: 1, serverUrl: 'https://github.com' }
+    const body = renderComment(run, { name: ' a`b\r\nc|d<e> ', title: '   ', state: '', type: 'x', madeBy: 'm', cleanup: 'c' }, 'main')
+    expect(body).toContain('| Sandbox | `a b  c d‹e>` |')
+    expect(body).toContain('| Title | — |')
+    expect(body).toContain('| State | — |')
+    expect(body).toContain('[run 1 attempt 1](https://github.com/acme/shop/actions/runs/1/attempts/1)')
+  })
+
+  it('a failed cleanup without the main step\'s view says the state is unknown', async () => {
+    token()
+    await commentAfterCleanup(step(emu).ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Cleanup failed: could not delete')
+    const body = emu.github.comments()[0].body
+    expect(body).toContain('| State | `unknown (cleanup failed)` |')
+    expect(body).toContain('| Title | — |')
+    expect(body).toContain('| Type | — |')
+  })
+
+  it('a Trackstar step with pr-comment writes nothing', async () => {
+    token()
+    const s = inProcessStep(emu, { 'pr-comment': 'true', 'github-token': TOKEN }, { runId: 42 })
+    Object.assign(s.ctx.run, { repository: REPO, prNumber: PR, apiUrl: `${emu.url}/api/v3` })
+    Object.assign(s.ctx.inputs, { provider: 'trackstar' })
+    await commentAfterMain(s.ctx, store(), result({}))
+    expect(calls()).toEqual([])
+  })
+
+  it('a saved comment that fails to update for another reason is a warning, not a second comment', async () => {
+    token()
+    const state = store()
+    await commentAfterMain(step(emu).ctx, state, result({}))
+    emu.faults.add({ method: 'PATCH', path: new RegExp(`^/api/v3/repos/${REPO}/issues/comments/\\d+$`), faults: [{ kind: 'status', status: 422, body: { message: 'Validation Failed' } }] })
+    const post = step(emu)
+    await commentAfterCleanup(post.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted sandbox "box"')
+    expect(post.lines).toHaveLength(1)
+    expect(post.lines[0]).toMatch(/^warning: pr-comment: could not write the comment on pull request #7: .*HTTP 422/)
+    expect(emu.github.comments()).toHaveLength(1)
+    expect(calls('GET')).toHaveLength(1)
+  })
+
+  it('a reused sandbox without state or type shows dashes; the post step keeps the saved view', async () => {
+    token()
+    const state = store()
+    await commentAfterMain(step(emu).ctx, state, { outputs: { sandbox_name: 'box', created: 'false', sandbox_title: 'CI sandbox of acme/shop (run 9 attempt 1): kept after the run.' }, env: {}, summary: [] })
+    const body = emu.github.comments()[0].body
+    expect(body).toContain('| State | — |')
+    expect(body).toContain('| Type | — |')
+    expect(body).toContain('| Made by | [run 9 attempt 1](https://github.com/acme/shop/actions/runs/9/attempts/1) (reused by this run)')
+    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'reset', created: false, confirmed: true }, 'Reset sandbox "box"')
+    expect(emu.github.comments()[0].body).toContain('| Title | `CI sandbox of acme/shop (run 9 attempt 1): kept after the run.` |')
+  })
+})
