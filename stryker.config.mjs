@@ -1,6 +1,7 @@
 // Mutation testing (`npm run mutate`): the modules that carry the action's promises (redaction
 // and masking, command-safe logging, retries and Retry-After, error shaping, the Adobe safety
-// rules, the wait and prune selection), mutated and run against the unit tests only. The
+// rules, the wait and prune selection, leases, the licence wait, roles, packages, GitHub-aware
+// prune, the PR comment, the fork check and the inputs), mutated and run against the unit tests only. The
 // end-to-end tests run the prebuilt bundle, so they cannot see a mutant. Score: docs/mutation.md.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -14,7 +15,17 @@ export default {
     'src/provider-errors.ts',
     'src/providers/adobe/safety.ts',
     'src/providers/adobe/wait.ts',
-    'src/providers/adobe/prune.ts'
+    'src/providers/adobe/prune.ts',
+    // the promises of pools, roles, packages, GitHub awareness and inputs
+    'src/providers/adobe/lease.ts',
+    'src/providers/adobe/lease-record.ts',
+    'src/providers/adobe/capacity.ts',
+    'src/providers/adobe/roles.ts',
+    'src/providers/adobe/packages.ts',
+    'src/github/prune-closed.ts',
+    'src/github/comment.ts',
+    'src/fork.ts',
+    'src/inputs.ts'
   ],
   coverageAnalysis: 'perTest',
   // Two cores shared with other work: `npm run mutate -- --concurrency 1` when busier.
