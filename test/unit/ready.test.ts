@@ -113,6 +113,42 @@ describe('when add replaces the list', () => {
     expect(s.lines).toContain('Role "role-qa": put back "prod", "qa-shared", and sandbox "box" is in it: confirmed by reading the role until it stayed unchanged')
   })
 
+  it('a read older than the fresh bound is taken again before the add, so what the add drops is judged against the role as it is now', async () => {
+    emu.platform.setMode('docs')
+    emu.platform.roles.setAddReplaces(true)
+    const s = await step(emu, { 'adobe-role-id': 'role-qa' })
+    // read 2 s ago, before "qa-shared" was granted: written on as it is, the add would drop it unseen
+    const stale = { id: 'role-qa', sandboxes: ['prod'], readAt: s.ctx.deadline.clock.now() - 2_000 }
+    const before = emu.requests.length
+    await rolesApi(s.ctx, s.creds).grant(stale, 'box')
+    const sent = emu.requests.slice(before).map(r => r.method)
+    expect(sent.slice(0, 2)).toEqual(['GET', 'PATCH'])
+    expect([...(emu.platform.roles.get('role-qa')?.sandboxes ?? [])].sort()).toEqual(['box', 'prod', 'qa-shared'])
+  })
+
+  it('a fresh read is written on at once', async () => {
+    const s = await step(emu, { 'adobe-role-id': 'role-qa' })
+    const api = rolesApi(s.ctx, s.creds)
+    const role = await api.get('role-qa')
+    const before = emu.requests.length
+    await api.grant(role!, 'box')
+    // written at once, read back once: nobody else wrote, so there is nothing to watch for
+    expect(emu.requests.slice(before).map(r => r.method)).toEqual(['PATCH', 'GET'])
+  })
+
+  it('an add that finds names another writer added meanwhile watches the role until it stays unchanged', async () => {
+    const s = await step(emu, { 'adobe-role-id': 'role-qa' })
+    // "qa-shared" came in after this read: another job is granting to the same role
+    const role = { id: 'role-qa', sandboxes: ['prod'], readAt: s.ctx.deadline.clock.now() }
+    const before = emu.requests.length
+    await rolesApi(s.ctx, s.creds).grant(role, 'box')
+    const sent = emu.requests.slice(before).map(r => r.method)
+    expect(sent[0]).toBe('PATCH')
+    // the read back, then one read every 750 ms for the 4 s quiet period
+    expect(sent.filter(m => m === 'GET').length).toBeGreaterThanOrEqual(5)
+    expect(sent.filter(m => m === 'PATCH')).toEqual(['PATCH'])
+  })
+
   it('spec mode: a whole list cannot be sent in either form, and the error lists what to put back by hand', async () => {
     emu.platform.setMode('spec')
     emu.platform.roles.setAddReplaces(true)

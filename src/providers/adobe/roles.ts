@@ -11,7 +11,10 @@
 //
 // Neither source says whether `add` on /sandboxes appends or replaces the list. The grant
 // changes the role by read-modify-write (`replace` with the whole list) only on evidence: every
-// other sandbox that was in the role before the add is missing after it.
+// other sandbox that was in the role before the add is missing after it. Every write follows
+// a fresh read, and a grant that saw other writers at work watches the role until it stays
+// unchanged: without a compare-and-set on roles, that bounds what a concurrent job working
+// from an older read can undo, as a lease claim does.
 import { ActionError, ProviderError } from '../../errors'
 import type { Deadline } from '../../deadline'
 import type { Http } from '../../http'
@@ -38,6 +41,8 @@ export interface Role {
   id: string
   name?: string
   sandboxes: string[]
+  /** when the read that returned it was sent, on the step's clock: a write based on it must follow soon */
+  readAt?: number
 }
 
 interface PatchOp {
@@ -80,13 +85,14 @@ const READS = 3
 // sandbox in it, looked at every RECHECK_MS; a role that never settles is watched for at
 // most WATCH_MS.
 const RECHECK_MS = 750
-const QUIET_MS = 3_000
+const QUIET_MS = 4_000
 const WATCH_MS = 30_000
-// ...and a read-modify-write is sent only on a read sent less than FRESH_MS before: another
-// job's grant is then watched for QUIET_MS after it was seen, longer than any write based on
-// a read from before it can take to arrive (as a lease claim bounds its look-to-write span).
-// A slower read (a busy machine) is taken again rather than written on.
-const FRESH_MS = QUIET_MS / 2
+// ...and every write (the first `add` too, whose effect is judged against the read before it)
+// is sent less than FRESH_MS after the read it is based on was sent: another job's grant is
+// watched for QUIET_MS after it was seen, longer than any write based on a read from before
+// it can take to arrive (as a lease claim bounds its look-to-write span). An older read (a
+// busy machine, a slow answer) is taken again rather than written on.
+const FRESH_MS = 1_500
 const FRESH_READS = 5
 
 const unique = (...lists: string[][]): string[] => [...new Set(lists.flat())]
@@ -109,6 +115,11 @@ function replacedList(before: string[], after: string[], own: string): string[] 
   const others = before.filter(s => s !== own)
   const dropped = others.filter(s => !after.includes(s))
   return others.length > 0 && dropped.length === others.length ? dropped : []
+}
+
+/** Whether `after` holds names that were neither in `before` nor ours: another writer was at work. */
+function othersAdded(before: string[], after: string[], own: string): boolean {
+  return after.some(s => s !== own && !before.includes(s))
 }
 
 export class RolesApi {
@@ -141,6 +152,7 @@ export class RolesApi {
 
   /** The role, or undefined when there is no role with that id (404). */
   async get(id: string): Promise<Role | undefined> {
+    const readAt = this.deadline.clock.now()
     const res = await this.http.request({ method: 'GET', url: this.url(id), action: `read role "${id}" (adobe-role-id)`, headers: this.headers(), accept: [404] })
     if (res.status === 404) return undefined
     const b = res.body as Record<string, unknown> | undefined
@@ -148,7 +160,7 @@ export class RolesApi {
     if (!b || typeof b !== 'object' || !Array.isArray(b.sandboxes) || !b.sandboxes.every(s => typeof s === 'string')) {
       throw new ActionError(`Adobe Access Control API: the answer for role "${id}" (adobe-role-id) has no readable list of sandboxes, so the role cannot be checked or changed safely`)
     }
-    return { id, name: typeof b.name === 'string' ? shortLine(b.name) : undefined, sandboxes: b.sandboxes as string[] }
+    return { id, name: typeof b.name === 'string' ? shortLine(b.name) : undefined, sandboxes: b.sandboxes as string[], readAt }
   }
 
   /** Sends the PATCH in the form that worked last (the OpenAPI's at first), the other on a shape refusal. */
@@ -181,8 +193,16 @@ export class RolesApi {
       const role = must ? await this.mustGet(id) : await this.get(id)
       const took = this.deadline.clock.now() - sent
       if (!role || took < FRESH_MS || n >= FRESH_READS) return role
-      this.log.info(`Role "${id}": reading it took ${took} ms, too long for a read-modify-write to be based on (under ${FRESH_MS} ms): reading it again`)
+      this.log.info(`Role "${id}": reading it took ${took} ms, too long for a write to be based on (under ${FRESH_MS} ms): reading it again`)
     }
+  }
+
+  /** `role` while a write can still be based on it (read less than FRESH_MS ago), else the role read again. */
+  private async fresh(role: Role): Promise<Role>
+  private async fresh(role: Role, must: false): Promise<Role | undefined>
+  private async fresh(role: Role, must = true): Promise<Role | undefined> {
+    if (role.readAt !== undefined && this.deadline.clock.now() - role.readAt < FRESH_MS) return role
+    return must ? this.freshRead(role.id) : this.freshRead(role.id, false)
   }
 
   private async mustGet(id: string): Promise<Role> {
@@ -237,7 +257,8 @@ export class RolesApi {
       const rmw = this.replacing.has(id)
       // Read-modify-write reads right before it writes: the shorter that span, the fewer
       // other jobs' writes it can undo.
-      if (rmw && attempt > 1) role = await this.freshRead(id)
+      // A write again is based on the role as it is now: another writer changed it meanwhile.
+      role = attempt > 1 ? await this.freshRead(id) : await this.fresh(role)
       const op: PatchOp = rmw
         ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore, [sandbox]) }
         : { op: 'add', path: '/sandboxes', value: sandbox }
@@ -259,7 +280,9 @@ export class RolesApi {
       }
       const missing = [sandbox, ...restore].filter(s => !after.sandboxes.includes(s))
       if (missing.length === 0) {
-        if (!rmw) return
+        // An add that only added is done, unless others wrote meanwhile: then one of them may
+        // be a job whose add replaces the list, working from a read taken before ours.
+        if (!rmw && !othersAdded(role.sandboxes, after.sandboxes, sandbox)) return
         const again = await this.watchUntilQuiet(id, after, [sandbox, ...restore])
         if (!again) {
           if (restore.length) this.log.info(`Role "${id}": put back ${quoted(restore)}, and sandbox "${sandbox}" is in it: confirmed by reading the role until it stayed unchanged`)
@@ -320,11 +343,9 @@ export class RolesApi {
     const seen: string[] = []
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const rmw = this.replacing.has(id)
-      if (rmw && attempt > 1) {
-        const fresh = await this.freshRead(id, false)
-        if (!fresh) return 'removed'
-        role = fresh
-      }
+      const fresh = rmw && attempt > 1 ? await this.freshRead(id, false) : await this.fresh(role, false)
+      if (!fresh) return 'removed'
+      role = fresh
       const op: PatchOp = rmw
         ? { op: 'replace', path: '/sandboxes', value: unique(role.sandboxes, restore).filter(s => s !== sandbox) }
         : { op: 'remove', path: '/sandboxes', value: sandbox }
