@@ -2,7 +2,7 @@
 // where several sandboxes share each pull request or run, against the emulator's GitHub
 // stand-in. The target: at most one lookup per distinct pull request or run.
 import { startEmulator } from '../emulator/index'
-import { defaultSandboxTitle, type Lifetime } from '../src/naming'
+import { defaultSandboxTitle, type Lifetime } from '../src/core/naming'
 import { runStep } from '../scripts/local-runner'
 import { adobeInputs, githubEnv } from '../scripts/emulator-inputs'
 import { sec, type BenchOptions, type SectionResult } from './stats'

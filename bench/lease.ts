@@ -4,8 +4,8 @@
 import { ADOBE_BASE, startEmulator, type Emulator } from '../emulator/index'
 import { runStep, type StepRun } from '../scripts/local-runner'
 import { adobeInputs } from '../scripts/emulator-inputs'
-import { DEFAULT_SETTLE_MS } from '../src/providers/adobe/lease'
-import { formatFree } from '../src/providers/adobe/lease-record'
+import { DEFAULT_SETTLE_MS } from '../src/providers/adobe/lease/claim'
+import { formatFree } from '../src/providers/adobe/lease/record'
 import { baselineEnv, callShape, runScript } from './harness'
 import { max, median, ms, ratio, sec, type BenchOptions, type SectionResult, type Target } from './stats'
 

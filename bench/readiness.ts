@@ -3,9 +3,10 @@
 // step, and for long provisioning times on a simulated clock with the action's own waitFor.
 import { ADOBE_BASE, startEmulator } from '../emulator/index'
 import { runStep } from '../scripts/local-runner'
-import { Deadline, type Clock } from '../src/deadline'
-import type { Logger } from '../src/log'
-import { pollDelayMs, waitFor } from '../src/providers/adobe/wait'
+import { Deadline, type Clock } from '../src/core/deadline'
+import type { Logger } from '../src/core/log'
+import { pollDelayMs } from '../src/core/poll'
+import { waitFor } from '../src/providers/adobe/wait'
 import { adobeInputs } from '../scripts/emulator-inputs'
 import { ms, sec, type BenchOptions, type SectionResult, type Target } from './stats'
 

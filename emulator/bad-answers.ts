@@ -3,21 +3,8 @@
 // server picks them by fault kind; each builds its reply from the request and the provider's
 // own answer.
 import { json, isObject, type Ctx, type Reply } from './common'
-import type { Fault, ProviderFamily } from './faults'
-
-export type EchoEncoding =
-  | 'raw' | 'json' | 'json-slash' | 'json-unicode' | 'url' | 'form' | 'base64' | 'base64url' | 'html'
-
-/**
- * raw: the value as is in a text/plain body; json: a JSON error body (standard escaping);
- * json-slash: JSON with `/` as `\/` and non-ASCII as `\uXXXX` (PHP's default); json-unicode:
- * every character as `\uXXXX`; url: percent-encoded in a link inside a JSON error; form: an
- * application/x-www-form-urlencoded body; base64 / base64url: of the UTF-8 bytes, inside a
- * JSON error; html: entity-escaped inside an HTML page.
- */
-export const ECHO_ENCODINGS: readonly EchoEncoding[] = [
-  'raw', 'json', 'json-slash', 'json-unicode', 'url', 'form', 'base64', 'base64url', 'html'
-]
+import type { Fault, ProviderFamily } from './types'
+export { ECHO_ENCODINGS, type EchoEncoding } from './types'
 
 const PROXY_PAGE =
   '<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head>\n' +

@@ -2,7 +2,7 @@
 // Handlers are synchronous and only touch their own state, so the server can apply
 // latency and faults around them; the few faults that change what a provider itself
 // answers (page and shape faults) reach it as ctx.fault.
-import type { Fault } from './faults'
+import type { Fault } from './types'
 
 export interface Ctx {
   method: string

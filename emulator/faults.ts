@@ -1,85 +1,11 @@
 // Fault injection: rules that match requests by method and path and hand out one fault per
 // matching request, in order, until spent. The server decides how each kind plays out.
 import { STATUS_CODES } from 'node:http'
-import { ECHO_ENCODINGS, type EchoEncoding } from './bad-answers'
 import { json, isObject, type Reply } from './common'
 import { DATE_SKEWS, type DateSkew } from './dates'
-import { TRACKSTAR_SHAPES, type TrackstarShape } from './trackstar'
+import { ECHO_ENCODINGS, TRACKSTAR_SHAPES, type EchoEncoding, type Fault, type FaultRule, type Faults, type ProviderFamily, type TrackstarShape } from './types'
 
-export type Fault =
-  /** answer this instead; the provider does not act */
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
-  /** the provider acts (state changes), then this status is answered instead of its answer */
-  | { kind: 'status-after'; status: number; body?: unknown }
-  /** wait, then handle normally (also when the client went away meanwhile) */
-  | { kind: 'delay'; ms: number }
-  /**
-   * answer nothing until the client gives up on the request (its timeout, its step's deadline,
-   * a cancel), then the provider acts `ms` later: a request whose outcome the client never
-   * learns, however slowly the client runs. Held at most two minutes, then handled normally.
-   */
-  | { kind: 'hold'; ms?: number }
-  /** destroy the socket without acting */
-  | { kind: 'drop-before' }
-  /** act, then destroy the socket without answering */
-  | { kind: 'drop-after' }
-  /** 429 with that header (x-ratelimit-reset carries epoch seconds) */
-  | {
-      kind: 'rate-limit'
-      header: 'retry-after' | 'retry-after-date' | 'x-rate-limit-retry-after' | 'x-ratelimit-reset' | 'none'
-      seconds: number
-      body?: unknown
-    }
-  /** a proxy's HTML page (status default 200) instead of the provider's answer; act: the provider acts first */
-  | { kind: 'html'; status?: number; body?: string; act?: boolean }
-  /**
-   * the provider acts, and its JSON answer loses the fields a client needs (`drop`, default
-   * name, state, type, isDefault, id, access_token, connection_id, deleted; in list items too),
-   * or `body` replaces it; status default 200
-   */
-  | { kind: 'wrong-shape'; status?: number; drop?: string[]; body?: unknown }
-  /** an error (status default 400) whose body echoes a request header or form field in an encoding */
-  | { kind: 'echo'; header?: string; field?: string; encoding: EchoEncoding; status?: number; act?: boolean }
-  /** answer this status now; the provider acts ms later (a create that finishes after the client gave up) */
-  | { kind: 'act-later'; status: number; ms: number; body?: unknown }
-  /** Adobe list: this page holds at most `limit` records; `_page.limit` says so */
-  | { kind: 'cap-page'; limit: number }
-  /** Adobe list: the first page whatever offset was asked */
-  | { kind: 'ignore-offset' }
-  /**
-   * Adobe list: after this page, `insert` new records appear at the head of the listing (names
-   * `prefix` + random, default 'foreign-') and `remove` leave it (purged), so later offsets shift
-   */
-  | { kind: 'shift-pages'; insert?: number; remove?: number; prefix?: string }
-  /** Adobe list and item answers: createdDate and lastModifiedDate in another style (see dates.ts) */
-  | { kind: 'skew-dates'; style: DateSkew; hours?: number; years?: number }
-  /**
-   * Adobe title change (PATCH): the title is stored damaged, and the answer shows what was
-   * stored: its first `truncate` characters, or with every `replace.from` changed to `replace.to`
-   */
-  | { kind: 'store-title'; truncate?: number; replace?: { from: string; to: string } }
-  /** Trackstar generate: answer in an older shape */
-  | { kind: 'shape'; shape: TrackstarShape }
-
-export interface FaultRule {
-  method?: string
-  /** a string matches the exact path without the query */
-  path: string | RegExp
-  faults: (Fault | 'pass')[]
-  /** the last entry stays in force for every later matching request, until cleared */
-  repeatLast?: boolean
-}
-
-export interface Faults {
-  add(rule: FaultRule): void
-  clear(): void
-  /** fault entries ('pass' included) not yet consumed */
-  pending(): number
-}
-
-/** Which error family a default fault body follows. */
-export type ProviderFamily = 'trackstar' | 'adobe'
-
+export type { EchoEncoding, Fault, FaultRule, Faults, ProviderFamily, TrackstarShape } from './types'
 const KINDS = new Set([
   'status', 'status-after', 'delay', 'hold', 'drop-before', 'drop-after', 'rate-limit',
   'html', 'wrong-shape', 'echo', 'act-later', 'cap-page', 'ignore-offset', 'shift-pages', 'skew-dates', 'store-title', 'shape'

@@ -2,6 +2,8 @@
 // following reference/trackstar-generate-sandbox.openapi.md and SPEC Part 2.
 import { createHash, randomBytes } from 'node:crypto'
 import { json, SlidingWindow, type Ctx, type Reply } from './common'
+import { TRACKSTAR_SHAPES, type TrackstarShape } from './types'
+export { TRACKSTAR_SHAPES, type TrackstarShape } from './types'
 import { EMULATOR_TRACKSTAR_API_KEY } from './credentials'
 
 export interface TrackstarConnection {
@@ -21,8 +23,6 @@ export interface TrackstarConnection {
  * 'no-me' (no `me`), 'me-null' (`me: null`), 'legacy' (`available_endpoints[]` and no `me`),
  * or 'rotate' (each generate the next of those, starting with 'current').
  */
-export type TrackstarShape = 'current' | 'endpoints' | 'no-me' | 'me-null' | 'legacy' | 'rotate'
-export const TRACKSTAR_SHAPES: readonly TrackstarShape[] = ['current', 'endpoints', 'no-me', 'me-null', 'legacy', 'rotate']
 const ROTATION: TrackstarShape[] = ['current', 'endpoints', 'no-me', 'me-null', 'legacy']
 
 export interface TrackstarOptions {

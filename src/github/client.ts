@@ -5,11 +5,13 @@
 // reset rather than spend a request it knows will be refused. Lookups are cached: one request
 // per pull request or run, however many sandboxes name it.
 import type { getOctokit } from '@actions/github'
-import { ActionError, CancelledError, DeadlineError, InputError, ProviderError } from '../errors'
-import type { Deadline } from '../deadline'
-import { parseBaseUrl } from '../inputs'
-import type { Http, RawResponse } from '../http'
-import type { Logger } from '../log'
+import { ActionError, CancelledError, DeadlineError, InputError, ProviderError } from '../core/errors'
+import type { Deadline } from '../core/deadline'
+import { parseBaseUrl } from '../core/inputs'
+import type { Http, RawResponse } from '../core/http'
+import type { Logger } from '../core/log'
+import type { AdobeInputs } from '../core/inputs'
+import type { StepContext } from '../core/provider'
 
 export const GITHUB = 'GitHub'
 
@@ -237,4 +239,17 @@ export class GitHubClient {
       return { id: data.id, body: data.body ?? '' }
     })
   }
+}
+
+// One client per step, so the token check, the lookups and their cache share what GitHub's
+// rate-limit headers said.
+const clients = new WeakMap<object, GitHubClient>()
+
+export function githubClientFor(ctx: StepContext<AdobeInputs>): GitHubClient {
+  let client = clients.get(ctx)
+  if (!client) {
+    client = new GitHubClient(ctx.http(GITHUB, githubHint), ctx.inputs.githubToken, ctx.run.apiUrl ?? '', ctx.deadline, ctx.log)
+    clients.set(ctx, client)
+  }
+  return client
 }

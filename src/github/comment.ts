@@ -3,13 +3,13 @@
 // state, and what cleanup will do; the post step updates it with what cleanup did. The
 // comment is never worth failing a job for: a token that may not comment (a pull request
 // from a fork gets a read-only one) is a notice, any other trouble a warning.
-import { errorMessage, ProviderError } from '../errors'
-import type { AdobeInputs, Inputs } from '../inputs'
-import { parseSandboxTitle } from '../naming'
-import type { StepContext, StepResult } from '../providers/types'
-import type { Handoff, StateStore } from '../state'
-import type { RunInfo } from '../github-context'
-import { githubClientFor } from './prune-closed'
+import { errorMessage, ProviderError } from '../core/errors'
+import type { AdobeInputs, Inputs } from '../core/inputs'
+import { parseSandboxTitle } from '../core/naming'
+import type { StepContext, StepResult } from '../core/provider'
+import type { Handoff, StateStore } from '../core/handoff'
+import type { RunInfo } from '../core/run-info'
+import { githubClientFor } from './client'
 
 /** What the comment shows of the sandbox; kept in the state (no secret in it) for the post step. */
 export interface CommentView {

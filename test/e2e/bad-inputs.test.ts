@@ -63,7 +63,7 @@ const TABLE: [string, Base, (string | null)[]][] = [
 
 // The inputs added since the first release, each with the values that would change a request's
 // path (an id in /roles/{id}), separators, whitespace, empty items and a value past any real
-// one: [input, the other inputs it is given with]. src/inputs.ts's unit table holds more values.
+// one: [input, the other inputs it is given with]. src/core/inputs.ts's unit table holds more values.
 const NEWER: [string, Record<string, string>][] = [
   ['pool', { operation: 'lease' }],
   ['lease-ttl', { operation: 'lease', pool: 'ci-pool-*' }],

@@ -1,5 +1,5 @@
 // @github/local-action, the tool GitHub recommends for running an action locally, runs this
-// action from its sources (src/main.ts exports run(), taking no argument) against the
+// action from its sources (src/runner/main.ts exports run(), taking no argument) against the
 // emulator: the Trackstar flow, main step then post step.
 // Opt-in (LOCAL_ACTION_TEST=1): the tool is a heavy install (its own TypeScript, the artifact
 // and cache toolkits with their Azure clients), fetched by npm exec on first use.
@@ -20,10 +20,10 @@ beforeAll(async () => {
 afterAll(async () => emu?.close())
 
 describe.skipIf(!process.env.LOCAL_ACTION_TEST)('@github/local-action', () => {
-  it('runs the Trackstar flow from src/main.ts: generate, verify, then the post step resets', async () => {
+  it('runs the Trackstar flow from src/runner/main.ts: generate, verify, then the post step resets', async () => {
     const envFile = join(mkdtempSync(join(tmpdir(), 'local-action-')), '.env')
     writeFileSync(envFile, ['INPUT_PROVIDER=trackstar', `INPUT_TRACKSTAR-API-KEY=${EMULATOR_TRACKSTAR_API_KEY}`, `INPUT_TRACKSTAR-API-URL=${emu.url}`, 'GITHUB_REPOSITORY=acme/Shop_API'].join('\n'))
-    const args = ['exec', '--yes', `--package=@github/local-action@${LOCAL_ACTION_VERSION}`, '--', 'local-action', 'run', ROOT, 'src/main.ts', envFile, '--post', 'src/main.ts']
+    const args = ['exec', '--yes', `--package=@github/local-action@${LOCAL_ACTION_VERSION}`, '--', 'local-action', 'run', ROOT, 'src/runner/main.ts', envFile, '--post', 'src/runner/main.ts']
     const child = spawn('npm', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', d => (out += String(d)))

@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest'
 import { isLive, type Fault } from '../../emulator/index'
 import { emulatorPerTest } from '../harness/per-test'
-import { defaultSandboxTitle, type Lifetime } from '../../src/naming'
+import { defaultSandboxTitle, type Lifetime } from '../../src/core/naming'
 import { errors, runStep } from '../../scripts/local-runner'
 import { adobeInputs, githubEnv } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'

@@ -3,14 +3,14 @@
 // the tests that need many of them, a clock of their own, or a claim stopped half-way.
 import type { Emulator, HistoryEntry } from '../../emulator/index'
 import { adobeInputs } from '../../scripts/emulator-inputs'
-import { Deadline, systemClock, type Clock } from '../../src/deadline'
-import { Http, type Transport, httpClientTransport } from '../../src/http'
-import { readInputs, type AdobeInputs } from '../../src/inputs'
+import { Deadline, systemClock, type Clock } from '../../src/core/deadline'
+import { Http, type Transport, httpClientTransport } from '../../src/core/http'
+import { readInputs, type AdobeInputs } from '../../src/core/inputs'
 import { connect, leaseDeps } from '../../src/providers/adobe/index'
-import type { LeaseTiming } from '../../src/providers/adobe/lease'
-import type { StepContext } from '../../src/providers/types'
-import { Secrets } from '../../src/secrets'
-import type { Handoff } from '../../src/state'
+import type { LeaseTiming } from '../../src/providers/adobe/lease/claim'
+import type { StepContext } from '../../src/core/provider'
+import { Secrets } from '../../src/core/secrets'
+import type { Handoff } from '../../src/core/handoff'
 
 const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
 

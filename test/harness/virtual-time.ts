@@ -1,8 +1,8 @@
 // A simulated clock whose sleeps advance virtual time at once, and a logger that keeps its
 // lines: for unit tests of code that waits (retries, polling) without waiting.
-import { CancelledError } from '../../src/errors'
-import type { Clock } from '../../src/deadline'
-import type { Logger } from '../../src/log'
+import { CancelledError } from '../../src/core/errors'
+import type { Clock } from '../../src/core/deadline'
+import type { Logger } from '../../src/core/log'
 
 export function virtualClock(start = 0): Clock & { t: number } {
   const clock = {

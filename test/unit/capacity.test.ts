@@ -3,7 +3,7 @@
 // who holds the slots, and the message when the step's time runs out. A virtual clock makes
 // the waits instant; the requests are real.
 import { describe, expect, it as plainIt } from 'vitest'
-import { ActionError, CancelledError, DeadlineError, ProviderError } from '../../src/errors'
+import { ActionError, CancelledError, DeadlineError, ProviderError } from '../../src/core/errors'
 import { createWithinLicence, isLicenceFull, licencePollMs } from '../../src/providers/adobe/capacity'
 import { emulatorPerTest } from '../harness/per-test'
 import { inProcessStep } from '../harness/lease'

@@ -5,8 +5,8 @@
 import { describe, expect } from 'vitest'
 import type { Emulator } from '../../emulator/index'
 import { commentAfterCleanup, commentAfterMain, commentMarker, renderComment } from '../../src/github/comment'
-import type { StepResult } from '../../src/providers/types'
-import type { StateStore } from '../../src/state'
+import type { StepResult } from '../../src/core/provider'
+import type { StateStore } from '../../src/core/handoff'
 import { emulatorPerTest } from '../harness/per-test'
 import { inProcessStep } from '../harness/lease'
 

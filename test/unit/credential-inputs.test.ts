@@ -1,9 +1,9 @@
 // Credentials that can never be sent (a control character, or a character a header cannot
 // carry) are input errors naming the input, and its environment variable when it came from one.
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/errors'
-import { checkCredential, readInputs } from '../../src/inputs'
-import { Secrets } from '../../src/secrets'
+import { InputError } from '../../src/core/errors'
+import { checkCredential, readInputs } from '../../src/core/inputs'
+import { Secrets } from '../../src/core/secrets'
 
 function readError(inputs: Record<string, string>, env: Record<string, string> = {}): InputError {
   try {

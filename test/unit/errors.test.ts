@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { formatProviderError } from '../../src/errors'
-import { EXCERPT_CHARS, parseErrorBody } from '../../src/provider-errors'
-import { Secrets } from '../../src/secrets'
+import { formatProviderError } from '../../src/core/errors'
+import { EXCERPT_CHARS, parseErrorBody } from '../../src/core/provider-errors'
+import { Secrets } from '../../src/core/secrets'
 
 describe('parseErrorBody', () => {
   it.each([

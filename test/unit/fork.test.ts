@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { assertSecretsNotWithheld, credentialsMissing, emptyCredentials, SecretsWithheldError, triggerFromEnv, withheldReason, type Trigger } from '../../src/fork'
+import { assertSecretsNotWithheld, credentialsMissing, emptyCredentials, SecretsWithheldError, triggerFromEnv, withheldReason, type Trigger } from '../../src/runner/fork'
 
 const fork: Trigger = {
   event: 'pull_request',

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { eventPayload, runInfoFromContext, runUrl } from '../../src/github-context'
+import { eventPayload, runInfoFromContext, runUrl } from '../../src/core/run-info'
 
 function eventFile(content: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json')

@@ -2,11 +2,11 @@
 // layer's reading of GitHub's 403 rate-limit answers, the API URL check.
 import { describe, expect, it } from 'vitest'
 import { GITHUB, GitHubClient, githubApiUrl } from '../../src/github/client'
-import { Deadline } from '../../src/deadline'
-import { Http, rateLimited403, type Transport } from '../../src/http'
+import { Deadline } from '../../src/core/deadline'
+import { Http, rateLimited403, type Transport } from '../../src/core/http'
 import { listLogger, virtualClock } from '../harness/virtual-time'
 import { commentMarker, renderComment } from '../../src/github/comment'
-import { formatAge } from '../../src/github/prune-closed'
+import { formatAge } from '../../src/providers/adobe/ops/prune-closed'
 
 const run = { repository: 'acme/shop', repo: 'shop', runId: 42, runAttempt: 1, serverUrl: 'https://github.com', workflow: 'CI', job: 'aep' }
 

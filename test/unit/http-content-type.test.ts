@@ -1,8 +1,8 @@
 // `jsonContentType`: a GET that carries `Content-Type: application/json` without a body, for
 // an API that declares the header required there (sandbox.yaml's fetchJob).
 import { describe, expect, it } from 'vitest'
-import { Deadline } from '../../src/deadline'
-import { Http, type Request, type Transport } from '../../src/http'
+import { Deadline } from '../../src/core/deadline'
+import { Http, type Request, type Transport } from '../../src/core/http'
 import { listLogger, virtualClock } from '../harness/virtual-time'
 
 function sending(): { http: Http; sent: Parameters<Transport>[0][] } {

@@ -1,8 +1,8 @@
 // The HTTP layer on a simulated clock and a scripted transport: retries, Retry-After clamping,
 // the step's deadline, unknown outcomes, and provider text redacted before it is cut.
 import { describe, expect, it, vi } from 'vitest'
-import { Deadline } from '../../src/deadline'
-import { CancelledError, DeadlineError, ProviderError } from '../../src/errors'
+import { Deadline } from '../../src/core/deadline'
+import { CancelledError, DeadlineError, ProviderError } from '../../src/core/errors'
 import { listLogger as logger, virtualClock } from '../harness/virtual-time'
 import {
   BACKOFF_FLOOR_MS,
@@ -20,8 +20,8 @@ import {
   type RawResponse,
   type Request,
   type Transport
-} from '../../src/http'
-import { Secrets } from '../../src/secrets'
+} from '../../src/core/http'
+import { Secrets } from '../../src/core/secrets'
 
 type Answer = Partial<RawResponse> | Error
 interface Script {

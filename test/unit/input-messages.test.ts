@@ -1,9 +1,9 @@
 // Every input error, word for word: the message is what a user reads to fix a workflow, so the
 // text is part of the contract. Each names the input, what it got and what is accepted.
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/errors'
-import { readInputs } from '../../src/inputs'
-import { Secrets } from '../../src/secrets'
+import { InputError } from '../../src/core/errors'
+import { readInputs } from '../../src/core/inputs'
+import { Secrets } from '../../src/core/secrets'
 
 const A = { provider: 'adobe', 'adobe-client-id': 'cid', 'adobe-client-secret': 'sec', 'adobe-org-id': 'ABC123@AdobeOrg' }
 const T = { provider: 'trackstar', 'trackstar-api-key': 'k' }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/errors'
-import { parseAge, parseBaseUrl, parseTimeout, readInputs, shown, suggestedName, type AdobeInputs, type TrackstarInputs } from '../../src/inputs'
-import { Secrets } from '../../src/secrets'
+import { InputError } from '../../src/core/errors'
+import { parseAge, parseBaseUrl, parseTimeout, readInputs, shown, suggestedName, type AdobeInputs, type TrackstarInputs } from '../../src/core/inputs'
+import { Secrets } from '../../src/core/secrets'
 
 function read(inputs: Record<string, string>, env: Record<string, string> = {}) {
   const masked: string[] = []

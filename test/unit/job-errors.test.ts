@@ -1,7 +1,7 @@
 // What a failed import job says, read from the shapes the references show (per-artifact task
 // messages) and the generic error fields a Platform answer may carry instead.
 import { describe, expect, it } from 'vitest'
-import { jobErrors } from '../../src/providers/adobe/packages'
+import { jobErrors } from '../../src/providers/adobe/ready/packages'
 
 describe('jobErrors', () => {
   it('takes the messages of tasks whose artifacts were not created, and skips the ones that were', () => {

@@ -9,10 +9,10 @@
 //     write of the protocol: the job still leases, the release still frees.
 import { describe, expect } from 'vitest'
 import { ADOBE_BASE, type Emulator, type Fault, type HistoryEntry } from '../../emulator/index'
-import { CancelledError } from '../../src/errors'
-import { httpClientTransport, type Transport } from '../../src/http'
-import { acquire, release, type Claim, type LeaseTiming } from '../../src/providers/adobe/lease'
-import { formatHeld, holderText, parseLeaseTitle } from '../../src/providers/adobe/lease-record'
+import { CancelledError } from '../../src/core/errors'
+import { httpClientTransport, type Transport } from '../../src/core/http'
+import { acquire, release, type Claim, type LeaseTiming } from '../../src/providers/adobe/lease/claim'
+import { formatHeld, holderText, parseLeaseTitle } from '../../src/providers/adobe/lease/record'
 import { emulatorPerTest } from '../harness/per-test'
 import { inProcessStep, quickTiming, seedReady, stretches } from '../harness/lease'
 

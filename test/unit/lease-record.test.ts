@@ -16,7 +16,7 @@ import {
   pick,
   slotOf,
   type Slot
-} from '../../src/providers/adobe/lease-record'
+} from '../../src/providers/adobe/lease/record'
 
 const RUN = { repository: 'acme/Shop_API', repo: 'Shop_API', runId: 9876543210, runAttempt: 2, job: 'integration', serverUrl: 'https://github.com' }
 const NOW = Date.parse('2026-11-25T12:00:00Z')

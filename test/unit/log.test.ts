@@ -1,7 +1,8 @@
 // The runner logger: every line redacted, and no line can start a workflow command.
 import { describe, expect, it } from 'vitest'
-import { oneLine, runnerLogger, safeLines, type LogSink } from '../../src/log'
-import { Secrets } from '../../src/secrets'
+import { oneLine, safeLines } from '../../src/core/log'
+import { runnerLogger, type LogSink } from '../../src/runner/log'
+import { Secrets } from '../../src/core/secrets'
 
 /** Would the runner read this stdout line as a command? (v2 after leading blanks, v1 anywhere.) */
 function isCommand(line: string): boolean {

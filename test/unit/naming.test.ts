@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SANDBOX_NAME_PATTERN } from '../../src/inputs'
-import { defaultSandboxName, defaultSandboxTitle, lifetimeFor, parseSandboxTitle, randomSuffix, slug } from '../../src/naming'
+import { SANDBOX_NAME_PATTERN } from '../../src/core/inputs'
+import { defaultSandboxName, defaultSandboxTitle, lifetimeFor, parseSandboxTitle, randomSuffix, slug } from '../../src/core/naming'
 
 const run = { repository: 'Acme/My.Repo_Name', repo: 'My.Repo_Name', runId: 123, serverUrl: 'https://github.com' }
 

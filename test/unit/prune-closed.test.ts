@@ -5,9 +5,10 @@
 // and reported), and the token check before any Adobe request.
 import { describe, expect, it as plainIt } from 'vitest'
 import type { Emulator } from '../../emulator/index'
-import { ActionError, ProviderError } from '../../src/errors'
-import { checkPruneClosed, formatAge, githubClientFor, pickForPrune } from '../../src/github/prune-closed'
-import { defaultSandboxTitle, type Lifetime } from '../../src/naming'
+import { ActionError, ProviderError } from '../../src/core/errors'
+import { githubClientFor } from '../../src/github/client'
+import { checkPruneClosed, formatAge, pickForPrune } from '../../src/providers/adobe/ops/prune-closed'
+import { defaultSandboxTitle, type Lifetime } from '../../src/core/naming'
 import type { Sandbox } from '../../src/providers/adobe/api'
 import { emulatorPerTest } from '../harness/per-test'
 import { inProcessStep } from '../harness/lease'

@@ -2,14 +2,15 @@
 // what it deletes, what a dry run reports, and how a sandbox that cannot be deleted is told.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_ADOBE_ORG_ID, startEmulator, type Emulator } from '../../emulator/index'
-import { systemClock } from '../../src/deadline'
-import { readInputs, type AdobeInputs } from '../../src/inputs'
-import type { Logger } from '../../src/log'
+import { systemClock } from '../../src/core/deadline'
+import { readInputs, type AdobeInputs } from '../../src/core/inputs'
+import type { Logger } from '../../src/core/log'
 import { connect } from '../../src/providers/adobe/index'
-import { prune, PRUNE_CONCURRENCY } from '../../src/providers/adobe/prune'
-import { Secrets } from '../../src/secrets'
-import { createContext, type StepDeps } from '../../src/step'
-import type { StepContext, StepResult } from '../../src/providers/types'
+import { prune, PRUNE_CONCURRENCY } from '../../src/providers/adobe/ops/prune'
+import { Secrets } from '../../src/core/secrets'
+import { createContext } from '../../src/core/context'
+import type { StepDeps } from '../../src/runner/step'
+import type { StepContext, StepResult } from '../../src/core/provider'
 
 const DAY = 86_400
 let emu: Emulator

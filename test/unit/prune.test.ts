@@ -2,7 +2,7 @@
 // and that the listing reads every page the way the server paged it, or fails.
 import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../src/providers/adobe/api'
-import { eachLimited, isStale, listAll, MAX_PAGES, parseAdobeDate, type Pager } from '../../src/providers/adobe/prune'
+import { eachLimited, isStale, listAll, MAX_PAGES, parseAdobeDate, type Pager } from '../../src/providers/adobe/ops/prune'
 
 const HOUR = 3_600_000
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0)

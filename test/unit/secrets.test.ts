@@ -1,6 +1,6 @@
 // The secret registry: what it masks in the runner's log, and every encoding `redact` finds.
 import { describe, expect, it } from 'vitest'
-import { base64Cores, encodings, Secrets, secretPattern } from '../../src/secrets'
+import { base64Cores, encodings, Secrets, secretPattern } from '../../src/core/secrets'
 
 function registry(...values: string[]): { secrets: Secrets; masked: string[] } {
   const masked: string[] = []

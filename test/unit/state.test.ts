@@ -1,7 +1,7 @@
 // The main-to-post handoff: what is saved is read back as it was, and anything else is no
 // handoff at all (the post step then acts on nothing rather than on a guess).
 import { describe, expect, it } from 'vitest'
-import { isPost, loadHandoff, markMainStarted, saveHandoff, type Handoff, type StateStore } from '../../src/state'
+import { isPost, loadHandoff, markMainStarted, saveHandoff, type Handoff, type StateStore } from '../../src/core/handoff'
 
 function store(): StateStore & { saved: Map<string, string> } {
   const saved = new Map<string, string>()

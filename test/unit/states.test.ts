@@ -4,10 +4,10 @@
 // to the emulator); each row checks the outcome and which changes were sent.
 import { describe, expect, it as plainIt } from 'vitest'
 import { ADOBE_BASE, type Emulator, type SandboxState } from '../../emulator/index'
-import { ActionError, DeadlineError } from '../../src/errors'
+import { ActionError, DeadlineError } from '../../src/core/errors'
 import { adobe } from '../../src/providers/adobe/index'
-import { lease, release } from '../../src/providers/adobe/lease'
-import { formatHeld } from '../../src/providers/adobe/lease-record'
+import { lease, release } from '../../src/providers/adobe/lease/claim'
+import { formatHeld } from '../../src/providers/adobe/lease/record'
 import { exists, goingAway, inProgress, phase, PHASES, settled, STATES, unusable, type Phase } from '../../src/providers/adobe/states'
 import { reached } from '../../src/providers/adobe/wait'
 import { emulatorPerTest } from '../harness/per-test'

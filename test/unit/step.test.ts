@@ -2,10 +2,10 @@
 // outcome. Absent or unreadable values fall back to the default, never to zero. And which
 // input set the URL a request goes to, for the message of a network failure.
 import { describe, expect, it } from 'vitest'
-import type { RunInfo } from '../../src/github-context'
-import { readInputs } from '../../src/inputs'
-import { Secrets } from '../../src/secrets'
-import { createGraceMs, urlSources } from '../../src/step'
+import type { RunInfo } from '../../src/core/run-info'
+import { readInputs } from '../../src/core/inputs'
+import { Secrets } from '../../src/core/secrets'
+import { createGraceMs, urlSources } from '../../src/core/context'
 
 describe('createGraceMs', () => {
   // At least the 60 s Adobe's gateway may hold a request before it answers.

@@ -3,11 +3,11 @@
 // was wrong and where, and the message must show it, redacted and on one command-free line.
 // Also the pieces of the roles and tooling clients that read such errors.
 import { describe, expect, it } from 'vitest'
-import { ProviderError } from '../../src/errors'
-import { parseErrorBody } from '../../src/provider-errors'
-import { importable } from '../../src/providers/adobe/packages'
-import { shapeRefusal } from '../../src/providers/adobe/roles'
-import { Secrets } from '../../src/secrets'
+import { ProviderError } from '../../src/core/errors'
+import { parseErrorBody } from '../../src/core/provider-errors'
+import { importable } from '../../src/providers/adobe/ready/packages'
+import { shapeRefusal } from '../../src/providers/adobe/ready/roles'
+import { Secrets } from '../../src/core/secrets'
 
 const problem = (validation: unknown, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'https://mock.example/errors#UNPROCESSABLE_ENTITY', title: 'Invalid request', status: 422, detail: 'Your request is not valid.', validation, ...extra })

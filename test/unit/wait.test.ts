@@ -1,10 +1,11 @@
 // The wait for a sandbox's state, on a simulated clock: sleeps advance virtual time at once.
 import { describe, expect, it } from 'vitest'
-import { CancelledError, DeadlineError } from '../../src/errors'
-import { Deadline, type Clock } from '../../src/deadline'
-import type { Logger } from '../../src/log'
+import { CancelledError, DeadlineError } from '../../src/core/errors'
+import { Deadline, type Clock } from '../../src/core/deadline'
+import type { Logger } from '../../src/core/log'
 import type { Sandbox } from '../../src/providers/adobe/api'
-import { pollDelayMs, reached, waitFor } from '../../src/providers/adobe/wait'
+import { pollDelayMs } from '../../src/core/poll'
+import { reached, waitFor } from '../../src/providers/adobe/wait'
 
 function virtualClock(): Clock & { t: number } {
   const clock = {

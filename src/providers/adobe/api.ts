@@ -1,30 +1,16 @@
 // The Adobe Experience Platform Sandbox API: one method per call, headers in one place.
-import { ProviderError } from '../../errors'
-import type { Deadline } from '../../deadline'
-import type { Http, Request, Response } from '../../http'
-import type { Logger } from '../../log'
-import { gatewayHint, platformHeaders } from './platform'
+import { ProviderError } from '../../core/errors'
+import type { Deadline } from '../../core/deadline'
+import type { Http, Request, Response } from '../../core/http'
+import type { Logger } from '../../core/log'
+import { gatewayHint, platformHeaders } from './gateway'
+import type { Credentials, Sandbox } from './model'
 import { ServerTime } from './server-time'
 import { exists, goingAway } from './states'
 
+export type { Credentials, Sandbox } from './model'
+
 export const SANDBOX_API_PATH = '/data/foundation/sandbox-management'
-
-export interface Sandbox {
-  name: string
-  title?: string
-  state: string
-  type: string
-  isDefault: boolean
-  region?: string
-  createdDate?: string
-  lastModifiedDate?: string
-}
-
-export interface Credentials {
-  token: string
-  apiKey: string
-  orgId: string
-}
 
 export function hint(status: number, code: string | undefined, message?: string): string | undefined {
   if (status === 400 && message && /licen[cs]e|limit/i.test(message)) {

@@ -1,11 +1,12 @@
 // A create refused because the organization's sandbox licence is full, and waiting for a slot
 // to free up (if-full: wait) or failing clearly (if-full: fail).
-import { ActionError, DeadlineError, ProviderError } from '../../errors'
-import type { AdobeInputs } from '../../inputs'
-import type { StepContext } from '../types'
+import { ActionError, ProviderError } from '../../core/errors'
+import { poll, Progress } from '../../core/poll'
+import type { AdobeInputs } from '../../core/inputs'
+import type { StepContext } from '../../core/provider'
 import type { MutationResult, SandboxApi } from './api'
 import { exists } from './states'
-import { listAll } from './prune'
+import { listAll } from './ops/prune'
 
 /**
  * Whether an error is the licence-full refusal. Adobe does not document its wording, so this
@@ -45,30 +46,29 @@ export async function createWithinLicence(
 ): Promise<MutationResult> {
   const { deadline, log, inputs } = ctx
   const started = deadline.clock.now()
-  let lastProgress = -Infinity
-  for (;;) {
-    try {
-      return await api.create(name, title)
-    } catch (err) {
-      if (!isLicenceFull(err)) throw err
-      const said = err.details.providerMessage ?? `HTTP ${err.status}`
-      if (inputs.ifFull === 'fail') {
-        throw new ActionError(`The organization's sandbox licence is full (Adobe: "${said}") and if-full is "fail": delete unused sandboxes (operation: prune), lease from a pool instead, or set if-full: wait`)
-      }
-      const now = deadline.clock.now()
-      if (now - lastProgress >= PROGRESS_MS) {
-        log.info(`The organization's sandbox licence is full (Adobe: "${said}"); ${await slotHolders(api)}. Waiting for a free slot (${Math.round((now - started) / 1000)} s elapsed)`)
-        lastProgress = now
-      }
+  const progress = new Progress(log, PROGRESS_MS)
+  return poll({
+    deadline,
+    // the create is the look: a deadline inside it is the create's own error
+    lookExpiry: 'as is',
+    delayMs: elapsed => Math.round(licencePollMs(elapsed) * (0.75 + random() / 2)),
+    pausing: 'waiting for a free licence slot',
+    awaited: () => `waiting for a free slot in the organization's sandbox licence to create "${name}"`,
+    look: async () => {
       try {
-        if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
-        await deadline.sleep(Math.round(licencePollMs(now - started) * (0.75 + random() / 2)), 'waiting for a free licence slot')
-        // a pause the deadline cut short: say what was awaited, not which request came next
-        if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
-      } catch (e) {
-        if (!(e instanceof DeadlineError)) throw e
-        throw deadline.expiredError(`waiting for a free slot in the organization's sandbox licence to create "${name}"`)
+        return await api.create(name, title)
+      } catch (err) {
+        if (!isLicenceFull(err)) throw err
+        const said = err.details.providerMessage ?? `HTTP ${err.status}`
+        if (inputs.ifFull === 'fail') {
+          throw new ActionError(`The organization's sandbox licence is full (Adobe: "${said}") and if-full is "fail": delete unused sandboxes (operation: prune), lease from a pool instead, or set if-full: wait`)
+        }
+        const now = deadline.clock.now()
+        if (progress.due(now)) {
+          log.info(`The organization's sandbox licence is full (Adobe: "${said}"); ${await slotHolders(api)}. Waiting for a free slot (${Math.round((now - started) / 1000)} s elapsed)`)
+        }
+        return undefined
       }
     }
-  }
+  })
 }

@@ -1,7 +1,7 @@
 // The rules that keep the action away from sandboxes it must not touch, checked from the
 // sandbox's own record (read strictly: see api.ts) right before any call that would change
 // it, and again on the record a wait ends with, before it is handed over.
-import { ActionError } from '../../errors'
+import { ActionError } from '../../core/errors'
 import type { Sandbox } from './api'
 
 export type Verb = 'reset' | 'delete' | 'reuse'

@@ -10,8 +10,8 @@
 // `earliest()` and `latest()` bound the server's time now; judging another job's record
 // expired uses `earliest()`, judging our own still safe uses `latest()`, so the ~1 s of
 // uncertainty always counts against us.
-import type { Clock } from '../../deadline'
-import type { Logger } from '../../log'
+import type { Clock } from '../../core/deadline'
+import type { Logger } from '../../core/log'
 
 export class ServerTime {
   private low = 0

@@ -13,7 +13,7 @@
 //   gone         deleted, or not found (404): there is no such sandbox
 //
 // Note `cleaning` is Adobe's word for a sandbox being deleted, not for one being reset.
-import type { Sandbox } from './api'
+import type { Sandbox } from './model'
 
 export type Phase = 'settled' | 'in progress' | 'going away' | 'gone'
 

@@ -1,21 +1,13 @@
-// Waiting for a sandbox to reach a state. Adobe says provisioning takes about 30 s (older
-// docs: 15 minutes), so the schedule polls often at first, then less and less: readiness is
-// noticed within a couple of seconds early on without hammering the API on long waits.
-import { ActionError, DeadlineError } from '../../errors'
-import type { Deadline } from '../../deadline'
-import type { Logger } from '../../log'
+// Waiting for a sandbox to reach a state, with the one poll helper. Adobe says provisioning
+// takes about 30 s (older docs: 15 minutes): the helper's schedule polls often at first, then
+// less and less, so readiness is noticed within a couple of seconds early on without
+// hammering the API on long waits.
+import { ActionError } from '../../core/errors'
+import type { Deadline } from '../../core/deadline'
+import type { Logger } from '../../core/log'
+import { poll, Progress } from '../../core/poll'
 import type { Sandbox } from './api'
 import { exists, goingAway, settled } from './states'
-
-/** Delay before the next lookup, by time already spent waiting. */
-export function pollDelayMs(elapsedMs: number): number {
-  if (elapsedMs < 6_000) return 1_000
-  if (elapsedMs < 60_000) return 2_000
-  if (elapsedMs < 180_000) return 5_000
-  return 12_000
-}
-
-const PROGRESS_EVERY_MS = 10_000
 
 export interface WaitOptions {
   deadline: Deadline
@@ -54,29 +46,23 @@ export function reached(o: Pick<WaitOptions, 'until' | 'name' | 'doing'>, s: San
 export async function waitFor(o: WaitOptions): Promise<Sandbox | undefined> {
   const done = (s: Sandbox | undefined): Sandbox | undefined => (o.until === 'gone' || !exists(s) ? undefined : s)
   if (o.current && reached(o, o.current)) return done(o.current)
+  const progress = new Progress(o.log)
   const start = o.deadline.clock.now()
-  let lastLine = start
-  let lastState = ''
   let lastSeen = o.current?.state ?? ''
-  for (;;) {
-    let s: Sandbox | undefined
-    try {
-      if (o.deadline.remainingMs() <= 0) throw o.deadline.expiredError('waiting')
-      await o.deadline.sleep(pollDelayMs(o.deadline.clock.now() - start), `waiting for sandbox "${o.name}" (${o.doing})`)
-      s = await o.lookup()
-    } catch (err) {
-      // Whether the time ran out in a sleep or in a lookup, say what we were waiting for.
-      if (!(err instanceof DeadlineError)) throw err
-      throw o.deadline.expiredError(`waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : o.until === 'settled' ? 'settle' : 'become active'} (last state: ${lastSeen || 'unknown'})`)
+  // poll() ends on a value: the sandbox, or `null` for one that is gone
+  const found = await poll<Sandbox | null>({
+    deadline: o.deadline,
+    pauseFirst: true,
+    pausing: `waiting for sandbox "${o.name}" (${o.doing})`,
+    awaited: () => `waiting for sandbox "${o.name}" to ${o.until === 'gone' ? 'be deleted' : o.until === 'settled' ? 'settle' : 'become active'} (last state: ${lastSeen || 'unknown'})`,
+    look: async () => {
+      const s = await o.lookup()
+      const now = o.deadline.clock.now()
+      const state = s?.state ?? 'not found'
+      lastSeen = state
+      progress.report(now, state, () => `Sandbox "${o.name}": ${state} (${Math.round((now - start) / 1000)} s elapsed)`)
+      return reached(o, s) ? (done(s) ?? null) : undefined
     }
-    const now = o.deadline.clock.now()
-    const state = s?.state ?? 'not found'
-    lastSeen = state
-    if (state !== lastState || now - lastLine >= PROGRESS_EVERY_MS) {
-      o.log.info(`Sandbox "${o.name}": ${state} (${Math.round((now - start) / 1000)} s elapsed)`)
-      lastLine = now
-      lastState = state
-    }
-    if (reached(o, s)) return done(s)
-  }
+  })
+  return found ?? undefined
 }

@@ -3,9 +3,9 @@
 // `adobe-package-id` would otherwise be found only once a sandbox was created and active
 // (about 30 s, and a slot). Only what does not depend on the sandbox is checked here; the
 // grant and the import check again what they change, right before they change it.
-import type { AdobeInputs } from '../../inputs'
-import type { StepContext } from '../types'
-import { LIST_SANDBOX_HEADER, type Credentials } from './api'
+import type { AdobeInputs } from '../../../core/inputs'
+import type { StepContext } from '../../../core/provider'
+import { LIST_SANDBOX_HEADER, type Credentials } from '../api'
 import { importable, ToolingApi, toolingHint } from './packages'
 import { rolesApi } from './prepare'
 import { noSuchRole } from './roles'

@@ -1,14 +1,14 @@
 // operation: get. The record and a fresh token for a sandbox an earlier job created or leased:
 // how a later job gets credentials, since the runner drops masked values from job outputs.
 // It changes nothing and records nothing for the post step.
-import { ActionError } from '../../errors'
-import type { AdobeInputs } from '../../inputs'
-import type { StepContext, StepResult, SummaryRow } from '../types'
-import type { Sandbox, SandboxApi } from './api'
-import type { LeaseDeps } from './lease'
-import { isoSeconds, parseLeaseTitle } from './lease-record'
-import { assertMayTouch } from './safety'
-import { exists, unusable } from './states'
+import { ActionError } from '../../../core/errors'
+import type { AdobeInputs } from '../../../core/inputs'
+import type { StepContext, StepResult, SummaryRow } from '../../../core/provider'
+import type { Sandbox, SandboxApi } from '../api'
+import type { LeaseDeps } from '../lease/claim'
+import { isoSeconds, parseLeaseTitle } from '../lease/record'
+import { assertMayTouch } from '../safety'
+import { exists, unusable } from '../states'
 
 export async function get(ctx: StepContext<AdobeInputs>, api: SandboxApi, deps: Pick<LeaseDeps, 'until' | 'results'>): Promise<StepResult> {
   const { log, inputs } = ctx

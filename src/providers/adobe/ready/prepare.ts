@@ -3,11 +3,11 @@
 // sandbox-tooling package named in `adobe-package-id`. Create and reset call this once the
 // sandbox is active; so does lease. Every role and the package were checked before anything
 // cost a licence slot (preflight.ts). The post step's revoke lives here too.
-import { errorMessage } from '../../errors'
-import type { AdobeInputs } from '../../inputs'
-import { formatDuration } from '../../summary'
-import type { StepContext, SummaryRow } from '../types'
-import type { Credentials } from './api'
+import { errorMessage } from '../../../core/errors'
+import type { AdobeInputs } from '../../../core/inputs'
+import { formatDuration } from '../../../core/summary'
+import type { StepContext, SummaryRow } from '../../../core/provider'
+import type { Credentials } from '../api'
 import { importPackage, ToolingApi, toolingHint } from './packages'
 import { noSuchRole, RolesApi, rolesHint } from './roles'
 

@@ -15,12 +15,12 @@
 // a fresh read, and a grant that saw other writers at work watches the role until it stays
 // unchanged: without a compare-and-set on roles, that bounds what a concurrent job working
 // from an older read can undo, as a lease claim does.
-import { ActionError, ProviderError } from '../../errors'
-import type { Deadline } from '../../deadline'
-import type { Http } from '../../http'
-import type { Logger } from '../../log'
-import type { Credentials } from './api'
-import { gatewayHint, platformHeaders, shortLine } from './platform'
+import { ActionError, ProviderError } from '../../../core/errors'
+import type { Deadline } from '../../../core/deadline'
+import type { Http } from '../../../core/http'
+import type { Logger } from '../../../core/log'
+import type { Credentials } from '../api'
+import { gatewayHint, platformHeaders, shortLine } from '../gateway'
 
 export const ROLES_API_PATH = '/data/foundation/access-control/administration'
 

@@ -1,18 +1,21 @@
 // The main step: read the inputs, let the chosen provider do the operation, hand the results
 // on. Provider-agnostic: everything provider-specific lives in src/providers/.
 import * as core from '@actions/core'
-import { CancelledError, errorMessage } from './errors'
-import { debugHint, failureTitle } from './failure'
+import { CancelledError, errorMessage } from '../core/errors'
+import { debugHint, failureTitle } from '../core/failure'
 import { assertSecretsNotWithheld } from './fork'
-import { readInputs, type Inputs } from './inputs'
-import { inGroup } from './log'
+import { readInputs, type Inputs } from '../core/inputs'
+import { inGroup } from '../core/log'
 import { publish } from './outputs'
 import { post } from './post'
-import { Secrets } from './secrets'
-import { isPost, markMainStarted, runnerState } from './state'
-import { createContext, providerOf, runnerDeps, type StepDeps } from './step'
-import { commentAfterMain } from './github/comment'
-import { formatDuration, renderSummary } from './summary'
+import { Secrets } from '../core/secrets'
+import { isPost, markMainStarted } from '../core/handoff'
+import { runnerState } from './state'
+import { createContext } from '../core/context'
+import { providerOf } from '../providers/index'
+import { runnerDeps, type StepDeps } from './step'
+import { commentAfterMain } from '../github/comment'
+import { formatDuration, renderSummary } from '../core/summary'
 
 const PROVIDER_TITLE = { trackstar: 'Trackstar', adobe: 'Adobe Experience Platform' } as const
 

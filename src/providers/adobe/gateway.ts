@@ -1,7 +1,7 @@
 // What the calls to Platform APIs other than the Sandbox API share: their headers, and how
 // text from their answers is shown in the log.
-import { oneLine } from '../../log'
-import type { Credentials } from './api'
+import { oneLine } from '../../core/log'
+import type { Credentials } from './model'
 
 /** The gateway's three headers, and the sandbox the call is about. */
 export function platformHeaders(creds: Credentials, sandbox: string): Record<string, string> {

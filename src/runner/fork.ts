@@ -1,8 +1,8 @@
 // Pull requests from forks get no Actions secrets, and runs started by Dependabot get only
 // Dependabot secrets: the step then sees empty credentials. Say why, and what to do, instead
 // of a bare "credentials are missing".
-import { eventPayload } from './github-context'
-import type { InputSource } from './inputs'
+import { eventPayload } from '../core/run-info'
+import type { InputSource } from '../core/inputs'
 
 export const PWN_REQUESTS_GUIDE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/'
 

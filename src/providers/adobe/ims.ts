@@ -1,8 +1,8 @@
 // Adobe IMS: an OAuth Server-to-Server access token, or the one the user gave. One token per
 // step: Adobe may throttle clients that mint too many.
-import { ActionError } from '../errors'
-import type { AdobeInputs } from '../inputs'
-import type { StepContext } from './types'
+import { ActionError } from '../../core/errors'
+import type { AdobeInputs } from '../../core/inputs'
+import type { StepContext } from '../../core/provider'
 
 function hint(status: number, code: string | undefined): string | undefined {
   if (code === 'invalid_client') return 'Check adobe-client-id and adobe-client-secret: they must be the OAuth Server-to-Server credential of your Adobe Developer Console project'

@@ -1,15 +1,17 @@
 // The post step: undo what the main step recorded, as `cleanup` decided. It never fails the
 // job: a cleanup that fails is a warning annotation that names what was left behind.
-import { errorMessage } from './errors'
-import { debugHint } from './failure'
-import { readInputs } from './inputs'
-import { inGroup } from './log'
-import { Secrets } from './secrets'
-import { loadHandoff, type Handoff } from './state'
-import { createContext, providerOf, type StepDeps } from './step'
-import { commentAfterCleanup } from './github/comment'
-import type { StepContext } from './providers/types'
-import { renderSummary } from './summary'
+import { errorMessage } from '../core/errors'
+import { debugHint } from '../core/failure'
+import { readInputs } from '../core/inputs'
+import { inGroup } from '../core/log'
+import { Secrets } from '../core/secrets'
+import { loadHandoff, type Handoff } from '../core/handoff'
+import { createContext } from '../core/context'
+import { providerOf } from '../providers/index'
+import type { StepDeps } from './step'
+import { commentAfterCleanup } from '../github/comment'
+import type { StepContext } from '../core/provider'
+import { renderSummary } from '../core/summary'
 
 export function describeTarget(h: Handoff): string {
   return h.provider === 'trackstar' ? `Trackstar ${h.integrationType} sandbox` : `Adobe sandbox "${h.sandbox}"`

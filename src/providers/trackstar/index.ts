@@ -1,10 +1,10 @@
 // Trackstar: one sandbox connection per organization and integration type. Generating
 // again resets it to fresh mocked data; DELETE /connections removes it.
-import { ActionError, ProviderError } from '../errors'
-import type { Http } from '../http'
-import type { TrackstarInputs } from '../inputs'
-import type { Handoff } from '../state'
-import type { Provider, StepContext, StepResult } from './types'
+import { ActionError, ProviderError } from '../../core/errors'
+import type { Http } from '../../core/http'
+import type { TrackstarInputs } from '../../core/inputs'
+import type { Handoff } from '../../core/handoff'
+import type { Provider, StepContext, StepResult } from '../../core/provider'
 
 export interface GeneratedSandbox {
   access_token: string

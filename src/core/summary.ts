@@ -1,18 +1,9 @@
-// The job summary: what the step did, in a table, never a secret (every cell is redacted).
-import * as core from '@actions/core'
+// The job summary's text: what the step did, in a table, never a secret (every cell is redacted).
 import type { Secrets } from './secrets'
-import type { SummaryRow } from './providers/types'
+import type { SummaryRow } from './provider'
 
 export interface SummaryWriter {
   write(markdown: string): Promise<void>
-}
-
-export const runnerSummary: SummaryWriter = {
-  async write(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) return
-    await core.summary.addRaw(markdown, true).write()
-    core.summary.emptyBuffer()
-  }
 }
 
 function cell(text: string): string {

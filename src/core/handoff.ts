@@ -1,7 +1,6 @@
 // The main-to-post handoff. It holds ids and decisions only, never a secret: the post step
 // gets credentials again from its inputs. It is saved the moment a provider is about to act,
 // so a main step that fails or is cancelled later is still cleaned up.
-import * as core from '@actions/core'
 
 /** What the post step must do; `action` is already resolved from `cleanup`. */
 export type Handoff =
@@ -13,11 +12,6 @@ export type Handoff =
 export interface StateStore {
   get(key: string): string
   save(key: string, value: string): void
-}
-
-export const runnerState: StateStore = {
-  get: key => core.getState(key),
-  save: (key, value) => core.saveState(key, value)
 }
 
 const POST_FLAG = 'isPost'

@@ -1,6 +1,6 @@
 // Which sandboxes prune takes, and why. Without prune-closed: those older than
 // prune-older-than. With it, GitHub decides for each sandbox whose default title it can read
-// (src/naming.ts) and that belongs to this repository:
+// (src/core/naming.ts) and that belongs to this repository:
 //   - a sandbox meant to live for its run (the post step deletes it) goes once that run has
 //     finished: its post step has run, or never will (a runner that died);
 //   - a sandbox kept for its pull request goes once the PR is closed or merged, and stays
@@ -8,12 +8,12 @@
 //   - anything else (a title it cannot read, another repository's, one kept after a run
 //     without a PR) is judged by age, as without prune-closed.
 // A lookup GitHub does not answer keeps the sandbox (fail closed) and is reported.
-import { ActionError, errorMessage, ProviderError } from '../errors'
-import type { AdobeInputs } from '../inputs'
-import { parseSandboxTitle, type TitleFacts } from '../naming'
-import type { StepContext, SummaryRow } from '../providers/types'
-import type { Sandbox } from '../providers/adobe/api'
-import { GITHUB, GitHubClient, githubHint } from './client'
+import { ActionError, errorMessage, ProviderError } from '../../../core/errors'
+import type { AdobeInputs } from '../../../core/inputs'
+import { parseSandboxTitle, type TitleFacts } from '../../../core/naming'
+import type { StepContext, SummaryRow } from '../../../core/provider'
+import type { Sandbox } from '../api'
+import { githubClientFor, GitHubClient } from '../../../github/client'
 
 export interface PrunePick {
   name: string
@@ -42,19 +42,6 @@ export function formatAge(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600}h`
   if (seconds % 60 === 0) return `${seconds / 60}m`
   return `${seconds}s`
-}
-
-// One client per step, so the token check, the lookups and their cache share what GitHub's
-// rate-limit headers said.
-const clients = new WeakMap<object, GitHubClient>()
-
-export function githubClientFor(ctx: StepContext<AdobeInputs>): GitHubClient {
-  let client = clients.get(ctx)
-  if (!client) {
-    client = new GitHubClient(ctx.http(GITHUB, githubHint), ctx.inputs.githubToken, ctx.run.apiUrl ?? '', ctx.deadline, ctx.log)
-    clients.set(ctx, client)
-  }
-  return client
 }
 
 /**

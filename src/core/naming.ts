@@ -2,7 +2,7 @@
 // API, and readable enough that a person can tell which PR or run left it behind. The title
 // is also machine-readable: prune-closed reads the repository, PR, run and lifetime back.
 import { randomInt } from 'node:crypto'
-import { runUrl, type RunInfo } from './github-context'
+import { runUrl, type RunInfo } from './run-info'
 
 const MAX_NAME = 256
 /** the longest title the action writes (and accepts in `sandbox-title`) */

@@ -1,11 +1,11 @@
 // The small face every provider shows to the action's main and post steps.
-import type { Deadline } from '../deadline'
-import type { Http, HttpOptions } from '../http'
-import type { Inputs } from '../inputs'
-import type { Logger } from '../log'
-import type { Secrets } from '../secrets'
-import type { Handoff } from '../state'
-import type { RunInfo } from '../github-context'
+import type { Deadline } from './deadline'
+import type { Http, HttpOptions } from './http'
+import type { Inputs } from './inputs'
+import type { Logger } from './log'
+import type { Secrets } from './secrets'
+import type { Handoff } from './handoff'
+import type { RunInfo } from './run-info'
 
 export interface StepContext<I extends Inputs = Inputs> {
   inputs: I

@@ -45,10 +45,10 @@
 // free record leaves the sandbox held only until the short hold expires; the next lease
 // then takes it over and resets it.
 import { randomBytes } from 'node:crypto'
-import { ActionError, CancelledError, DeadlineError, errorMessage, ProviderError } from '../../errors'
-import type { AdobeInputs, Pool } from '../../inputs'
-import type { StepContext, StepResult, SummaryRow } from '../types'
-import { UnreadableAnswerError, type Sandbox, type SandboxApi } from './api'
+import { ActionError, CancelledError, DeadlineError, errorMessage, ProviderError } from '../../../core/errors'
+import type { AdobeInputs, Pool } from '../../../core/inputs'
+import type { StepContext, StepResult, SummaryRow } from '../../../core/provider'
+import { UnreadableAnswerError, type Sandbox, type SandboxApi } from '../api'
 import {
   claimable,
   damagedKey,
@@ -65,11 +65,11 @@ import {
   type Claimable,
   type Own,
   type Slot
-} from './lease-record'
-import { shortLine } from './platform'
-import { listAll, parseAdobeDate } from './prune'
-import { assertMayTouch } from './safety'
-import { exists, goingAway, inProgress, unusable } from './states'
+} from './record'
+import { shortLine } from '../gateway'
+import { listAll, parseAdobeDate } from '../ops/prune'
+import { assertMayTouch } from '../safety'
+import { exists, goingAway, inProgress, unusable } from '../states'
 
 type Ctx = StepContext<AdobeInputs>
 

@@ -71,10 +71,6 @@ export type Inputs = TrackstarInputs | AdobeInputs
 /** Reads one input as the runner passes it; '' when not set. */
 export type InputSource = (name: string) => string
 
-export function runnerInputSource(env: NodeJS.ProcessEnv = process.env): InputSource {
-  return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
-}
-
 export const DEFAULT_SCOPES = 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext'
 export const SANDBOX_NAME_PATTERN = /^[a-z][a-z0-9-]{0,255}$/
 /** what a name may start with: `prune-prefix`, a pool's `ci-pool-*` */

@@ -11,13 +11,13 @@
 // - the job id is in the submit's answer (the OpenAPI), or found in the job list by the job
 //   name we gave it (the packages page's answer stops at `correlationId`).
 import { randomBytes } from 'node:crypto'
-import { ActionError, DeadlineError, ProviderError } from '../../errors'
-import type { Deadline } from '../../deadline'
-import type { Http } from '../../http'
-import type { Logger } from '../../log'
-import type { Credentials } from './api'
-import { gatewayHint, platformHeaders, shortLine } from './platform'
-import { pollDelayMs } from './wait'
+import { ActionError, ProviderError } from '../../../core/errors'
+import type { Deadline } from '../../../core/deadline'
+import type { Http } from '../../../core/http'
+import type { Logger } from '../../../core/log'
+import type { Credentials } from '../api'
+import { gatewayHint, platformHeaders, shortLine } from '../gateway'
+import { poll, Progress } from '../../../core/poll'
 
 export const TOOLING_API_PATH = '/data/foundation/exim'
 
@@ -47,7 +47,6 @@ export function importable(packageId: string, status: string | undefined): 'read
 }
 
 const ENDED_BADLY = new Set(['FAILED', 'CANCELLED'])
-const PROGRESS_EVERY_MS = 10_000
 const JOB_LIST_PAGE = 50
 const JOB_LIST_PAGES = 10
 
@@ -225,19 +224,18 @@ export class ToolingApi {
  */
 async function untilPublished(api: ToolingApi, deadline: Deadline, log: Logger, packageId: string): Promise<void> {
   const started = deadline.clock.now()
-  let lastLine: number | undefined
-  const waiting = `waiting for package "${packageId}" (adobe-package-id) to be published (last status: PUBLISH_IN_PROGRESS)`
-  for (;;) {
-    if (importable(packageId, await api.packageStatus(packageId)) === 'ready') return
-    const now = deadline.clock.now()
-    if (lastLine === undefined || now - lastLine >= PROGRESS_EVERY_MS) {
-      log.info(`Package "${packageId}" is PUBLISH_IN_PROGRESS: waiting until it is PUBLISHED to import it (${Math.round((now - started) / 1000)} s elapsed)`)
-      lastLine = now
+  const progress = new Progress(log)
+  await poll({
+    deadline,
+    pausing: `waiting for package "${packageId}" to be published`,
+    awaited: () => `waiting for package "${packageId}" (adobe-package-id) to be published (last status: PUBLISH_IN_PROGRESS)`,
+    look: async () => {
+      if (importable(packageId, await api.packageStatus(packageId)) === 'ready') return true
+      const now = deadline.clock.now()
+      progress.report(now, 'PUBLISH_IN_PROGRESS', () => `Package "${packageId}" is PUBLISH_IN_PROGRESS: waiting until it is PUBLISHED to import it (${Math.round((now - started) / 1000)} s elapsed)`)
+      return undefined
     }
-    if (deadline.remainingMs() <= 0) throw deadline.expiredError(waiting)
-    await deadline.sleep(pollDelayMs(now - started), `waiting for package "${packageId}" to be published`)
-    if (deadline.remainingMs() <= 0) throw deadline.expiredError(waiting)
-  }
+  })
 }
 
 function jobName(sandbox: string): string {
@@ -265,13 +263,15 @@ export async function importPackage(api: ToolingApi, deadline: Deadline, log: Lo
   }
 
   let useList = false
-  let lastLine = started
   let last = ''
-  for (;;) {
-    let job: Job | undefined
-    try {
-      if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
-      await deadline.sleep(pollDelayMs(deadline.clock.now() - started), `waiting for the import of package "${packageId}"`)
+  const progress = new Progress(log)
+  return poll({
+    deadline,
+    pauseFirst: true,
+    pausing: `waiting for the import of package "${packageId}"`,
+    awaited: () => `waiting for import job ${jobId ?? `"${name}"`} of package "${packageId}" (last status: ${last || 'unknown'})`,
+    look: async () => {
+      let job: Job | undefined
       if (!jobId) {
         // The answer had no job id: the job list knows it by the name we gave the job.
         job = await api.findJob(j => j.name === name && (j.target === undefined || j.target === sandbox))
@@ -281,30 +281,25 @@ export async function importPackage(api: ToolingApi, deadline: Deadline, log: Lo
         if (!job) useList = true
       }
       if (jobId && useList && !job) job = await api.findJob(j => j.id === jobId)
-    } catch (err) {
-      if (!(err instanceof DeadlineError)) throw err
-      throw deadline.expiredError(`waiting for import job ${jobId ?? `"${name}"`} of package "${packageId}" (last status: ${last || 'unknown'})`)
-    }
-    const now = deadline.clock.now()
-    const state = job?.status ?? (job ? 'unreadable status' : 'not listed yet')
-    if (state !== last || now - lastLine >= PROGRESS_EVERY_MS) {
-      log.info(`Import job ${jobId ?? `"${name}"`}: ${shortLine(state)} (${Math.round((now - started) / 1000)} s elapsed)`)
-      lastLine = now
-      last = shortLine(state)
-    }
-    if (!job?.status) continue
-    if (job.status === 'SUCCESS') return { jobId: jobId ?? name, status: job.status, durationMs: now - started }
-    if (ENDED_BADLY.has(job.status)) {
-      let errors = jobErrors(job.raw)
-      // A job found in the list carries no tasks: its full record says what went wrong.
-      if (errors.length === 0 && jobId) {
-        const full = await api.job(jobId).catch(() => undefined)
-        if (full) errors = jobErrors(full.raw)
+      const now = deadline.clock.now()
+      const state = shortLine(job?.status ?? (job ? 'unreadable status' : 'not listed yet'))
+      last = state
+      progress.report(now, state, () => `Import job ${jobId ?? `"${name}"`}: ${state} (${Math.round((now - started) / 1000)} s elapsed)`)
+      if (!job?.status) return undefined
+      if (job.status === 'SUCCESS') return { jobId: jobId ?? name, status: job.status, durationMs: now - started }
+      if (ENDED_BADLY.has(job.status)) {
+        let errors = jobErrors(job.raw)
+        // A job found in the list carries no tasks: its full record says what went wrong.
+        if (errors.length === 0 && jobId) {
+          const full = await api.job(jobId).catch(() => undefined)
+          if (full) errors = jobErrors(full.raw)
+        }
+        throw new ActionError(
+          `Import of package "${packageId}" into sandbox "${sandbox}" ended ${job.status} (job ${jobId}${errors.length ? `): ${errors.join('; ')}` : '; Adobe gave no error details)'}`
+        )
       }
-      throw new ActionError(
-        `Import of package "${packageId}" into sandbox "${sandbox}" ended ${job.status} (job ${jobId}${errors.length ? `): ${errors.join('; ')}` : '; Adobe gave no error details)'}`
-      )
+      // PENDING, IN_PROGRESS, or a status this code does not know: wait on, within the deadline.
+      return undefined
     }
-    // PENDING, IN_PROGRESS, or a status this code does not know: wait on, within the deadline.
-  }
+  })
 }

@@ -8,10 +8,10 @@
 // Any other title is a sandbox the action never leased: free, but reset before use. A title
 // that starts with `lease ` but cannot be read is held (fail closed) until its last change is
 // older than the longest lease-ttl. Only names, ids and times go into a title, never a secret.
-import type { RunInfo } from '../../github-context'
-import type { Sandbox } from './api'
-import { parseAdobeDate } from './prune'
-import { exists, inProgress, unusable } from './states'
+import type { RunInfo } from '../../../core/run-info'
+import type { Sandbox } from '../api'
+import { parseAdobeDate } from '../ops/prune'
+import { exists, inProgress, unusable } from '../states'
 
 export const LEASE_TAG = 'lease v1'
 /** the longest title Adobe accepts, as for `sandbox-title` */

@@ -1,63 +1,24 @@
-// What the main and post steps share: the runner's parts behind small interfaces (so tests
-// can drive the logic without a runner), and the per-step context handed to a provider.
-import * as core from '@actions/core'
-import { Deadline, systemClock, type Clock } from './deadline'
-import { runInfoFromContext, type RunInfo } from './github-context'
+// The per-step context a provider works in: the deadline, the log, the secrets, the run, an
+// HTTP client per provider and the handoff, built from what the front end (the runner's
+// steps, or the command line) supplies.
+import { Deadline, type Clock } from './deadline'
+import { saveHandoff, type StateStore } from './handoff'
 import { Http, type Transport } from './http'
 import type { Inputs } from './inputs'
-import { runnerInputSource, type InputSource } from './inputs'
-import { runnerLogger, type Logger } from './log'
-import { runnerOutputs, type OutputSink } from './outputs'
-import { Secrets, type MaskFn } from './secrets'
-import { runnerState, saveHandoff, type StateStore } from './state'
-import { runnerSummary, type SummaryWriter } from './summary'
-import { adobe } from './providers/adobe/index'
-import { trackstar } from './providers/trackstar'
-import type { Provider, StepContext } from './providers/types'
+import type { Logger } from './log'
+import type { StepContext } from './provider'
+import type { RunInfo } from './run-info'
+import type { Secrets } from './secrets'
 
-export interface StepDeps {
-  input: InputSource
+/** What a front end supplies for the context. */
+export interface ContextDeps {
   env: NodeJS.ProcessEnv
   state: StateStore
-  outputs: OutputSink
-  summary: SummaryWriter
-  mask: MaskFn
-  logger(secrets: Secrets): Logger
-  /** fails the step with an error annotation; `title` names the action and what failed */
-  fail(message: string, title?: string): void
   clock: Clock
-  /** raised when the runner cancels the job */
+  /** raised when the run is cancelled */
   signal: AbortSignal
   run(): RunInfo
   transport?: Transport
-}
-
-export function runnerDeps(signal: AbortSignal): StepDeps {
-  return {
-    input: runnerInputSource(),
-    env: process.env,
-    state: runnerState,
-    outputs: runnerOutputs,
-    summary: runnerSummary,
-    mask: value => core.setSecret(value),
-    logger: runnerLogger,
-    fail: (message, title) => {
-      core.error(message, { title })
-      process.exitCode = core.ExitCode.Failure
-    },
-    clock: systemClock,
-    signal,
-    run: runInfoFromContext
-  }
-}
-
-export const providers: { [K in Inputs['provider']]: Provider<Extract<Inputs, { provider: K }>> } = {
-  trackstar,
-  adobe
-}
-
-export function providerOf(inputs: Inputs): Provider<Inputs> {
-  return providers[inputs.provider] as Provider<Inputs>
 }
 
 /**
@@ -117,7 +78,7 @@ function parseUrl(url: string): URL | undefined {
 }
 
 /** The step's context; the post step runs on its own budget, `cleanup-timeout`, not `timeout`. */
-export function createContext(deps: StepDeps, inputs: Inputs, secrets: Secrets, log: Logger, step: 'main' | 'post' = 'main'): StepContext {
+export function createContext(deps: ContextDeps, inputs: Inputs, secrets: Secrets, log: Logger, step: 'main' | 'post' = 'main'): StepContext {
   const deadline =
     step === 'post'
       ? new Deadline(inputs.cleanupTimeoutSeconds * 1000, deps.clock, deps.signal, 'cleanup-timeout')

@@ -1,11 +1,11 @@
 // Prune: delete the stale development sandboxes that earlier runs left behind (runners die,
 // cleanup jobs get cancelled), never anything else.
-import { ActionError, errorMessage } from '../../errors'
-import type { AdobeInputs } from '../../inputs'
-import type { StepContext, StepResult } from '../types'
-import { pickForPrune } from '../../github/prune-closed'
-import type { SandboxApi, Sandbox } from './api'
-import { exists, goingAway } from './states'
+import { ActionError, errorMessage } from '../../../core/errors'
+import type { AdobeInputs } from '../../../core/inputs'
+import type { StepContext, StepResult } from '../../../core/provider'
+import { pickForPrune } from './prune-closed'
+import type { SandboxApi, Sandbox } from '../api'
+import { exists, goingAway } from '../states'
 
 /** Deletions in flight at once: fast, yet gentle on the API's rate limit. */
 export const PRUNE_CONCURRENCY = 5
