@@ -53,8 +53,8 @@ export interface PollOptions<T> {
   look(elapsedMs: number): Promise<T | undefined>
   /** the pause before the next look, by time spent waiting (default: pollDelayMs) */
   delayMs?(elapsedMs: number): number
-  /** what a pause is for, as a cancel message names it: "waiting for sandbox …" */
-  pausing: string
+  /** what a pause is for, as a cancel message names it: "waiting for sandbox …" (read before each pause) */
+  pausing: string | (() => string)
   /** what was awaited, for the error when the deadline ends the wait (read when it ends) */
   awaited(): string
   /** pause before the first look (the thing was just asked for), instead of looking at once */
@@ -72,6 +72,19 @@ export interface PollOptions<T> {
  * deadline cut short is not followed by one more look.
  */
 export async function poll<T>(o: PollOptions<T>): Promise<T> {
+  return (await looks(o, Infinity)) as T
+}
+
+/**
+ * As poll, but gives up quietly at `until` (on the deadline's clock), before the deadline:
+ * undefined when nothing was found by then. The last pause ends at `until`, and one last look
+ * follows it.
+ */
+export async function pollUntil<T>(o: PollOptions<T> & { until: number }): Promise<T | undefined> {
+  return looks(o, o.until)
+}
+
+async function looks<T>(o: PollOptions<T>, until: number): Promise<T | undefined> {
   const { deadline } = o
   const started = deadline.clock.now()
   const delay = o.delayMs ?? pollDelayMs
@@ -79,9 +92,11 @@ export async function poll<T>(o: PollOptions<T>): Promise<T> {
   const expired = (err: unknown): unknown => (err instanceof DeadlineError ? deadline.expiredError(o.awaited()) : err)
   for (let first = true; ; first = false) {
     if (!first || o.pauseFirst) {
+      const left = until - deadline.clock.now()
+      if (left <= 0) return undefined
       try {
         if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
-        await deadline.sleep(delay(elapsed()), o.pausing)
+        await deadline.sleep(Math.min(delay(elapsed()), left), typeof o.pausing === 'string' ? o.pausing : o.pausing())
         if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
       } catch (err) {
         throw expired(err)

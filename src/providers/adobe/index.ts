@@ -1,6 +1,7 @@
 // Adobe Experience Platform development sandboxes: create (or reuse), reset, delete, prune,
 // and the post step's cleanup. Every change is preceded by the safety check and, where the
 // post step must undo it, by the handoff that lets it do so.
+import { pollUntil } from '../../core/poll'
 import { ActionError, ProviderError } from '../../core/errors'
 import type { AdobeInputs } from '../../core/inputs'
 import { defaultSandboxName, defaultSandboxTitle, lifetimeFor } from '../../core/naming'
@@ -285,14 +286,23 @@ export function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
 async function lookAfterUnknownCreate(ctx: Ctx, api: SandboxApi, name: string): Promise<Sandbox | undefined> {
   const { clock } = ctx.deadline
   const graceEnds = clock.now() + ctx.createGraceMs
-  for (let first = true; ; first = false) {
-    const s = await api.get(name)
-    if (exists(s)) return s
-    const left = graceEnds - clock.now()
-    if (left <= 0) return undefined
-    if (first) ctx.log.info(`Sandbox "${name}" is not there (yet): its create had an unknown outcome, so the post step looks again for up to ${Math.ceil(left / 1000)} s`)
-    await ctx.deadline.sleep(Math.min(CREATE_LOOK_EVERY_MS, left), `looking for sandbox "${name}"`)
-  }
+  let first = true
+  return pollUntil({
+    deadline: ctx.deadline,
+    until: graceEnds,
+    delayMs: () => CREATE_LOOK_EVERY_MS,
+    pausing: `looking for sandbox "${name}"`,
+    awaited: () => `looking for sandbox "${name}", whose create had an unknown outcome`,
+    lookExpiry: 'as is',
+    look: async () => {
+      const s = await api.get(name)
+      if (exists(s)) return s
+      const left = graceEnds - clock.now()
+      if (first && left > 0) ctx.log.info(`Sandbox "${name}" is not there (yet): its create had an unknown outcome, so the post step looks again for up to ${Math.ceil(left / 1000)} s`)
+      first = false
+      return undefined
+    }
+  })
 }
 const CREATE_LOOK_EVERY_MS = 2_000
 

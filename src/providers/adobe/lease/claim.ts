@@ -47,6 +47,7 @@
 import { randomBytes } from 'node:crypto'
 import { ActionError, CancelledError, DeadlineError, errorMessage, ProviderError } from '../../../core/errors'
 import type { AdobeInputs, Pool } from '../../../core/inputs'
+import { poll, Progress } from '../../../core/poll'
 import type { StepContext, StepResult, SummaryRow } from '../../../core/provider'
 import { UnreadableAnswerError, type Sandbox, type SandboxApi } from '../api'
 import {
@@ -381,47 +382,49 @@ export async function acquire(
 ): Promise<Claim> {
   const { deadline, log, inputs } = ctx
   const started = deadline.clock.now()
-  let lastProgress = -Infinity
+  const progress = new Progress(log, timing.progressMs)
   const told = new Map<string, string>()
-  for (;;) {
-    const look = await lookPool(ctx, api, me, skip)
-    for (const m of look.members) {
-      if (m.slot.kind !== 'excluded' || told.get(m.name) === m.slot.why) continue
-      told.set(m.name, m.slot.why)
-      log.notice(`Pool sandbox "${m.name}" ${m.slot.why}: it is not leased`)
+  // after a lost claim, a short random back-off; while every member is held, the pool's schedule
+  let lost = false
+  let held = ''
+  return poll({
+    deadline,
+    // a look reads the pool and may claim: a deadline inside it is that request's own error
+    lookExpiry: 'as is',
+    delayMs: elapsed => Math.round(lost ? random() * timing.settleMs : timing.pollMs(elapsed) * (0.75 + random() / 2)),
+    pausing: () => (lost ? 'backing off after a lost claim' : 'waiting for a free pool sandbox'),
+    awaited: () => `waiting for a free sandbox in the pool${held ? ` (held: ${held})` : ''}`,
+    look: async () => {
+      const look = await lookPool(ctx, api, me, skip)
+      for (const m of look.members) {
+        if (m.slot.kind !== 'excluded' || told.get(m.name) === m.slot.why) continue
+        told.set(m.name, m.slot.why)
+        log.notice(`Pool sandbox "${m.name}" ${m.slot.why}: it is not leased`)
+      }
+      if (look.members.every(m => m.slot.kind === 'excluded')) {
+        throw new ActionError(`The pool ${poolText(inputs.pool as Pool)} has no sandbox that may be leased: create its development sandboxes first (see the README's pool recipe)`)
+      }
+      const m = pick(look.members, random)
+      if (m) {
+        if (m.slot.kind === 'expired') log.info(`The lease on "${m.name}" (${m.slot.holder}) has expired: taking it over; it is reset first`)
+        const won = await claim(ctx, api, m, look.sentAt, timing, me)
+        lost = !won
+        return won
+      }
+      lost = false
+      const holders = describeHolders(look.members)
+      const skipped = skippedText(look.members)
+      held = `${holders}${skipped ? `; skipped: ${skipped}` : ''}`
+      if (inputs.ifFull === 'fail') {
+        throw new ActionError(
+          `Every sandbox of the pool ${poolText(inputs.pool as Pool)} is leased (${holders})${skipped ? ` or cannot be leased (${skipped})` : ''} and if-full is "fail": retry later, grow the pool, or set if-full: wait`
+        )
+      }
+      const now = deadline.clock.now()
+      if (progress.due(now)) log.info(`Every pool sandbox is leased (${holders}); waiting for a release (${Math.round((now - started) / 1000)} s elapsed${skipped ? `; skipped: ${skipped}` : ''})`)
+      return undefined
     }
-    if (look.members.every(m => m.slot.kind === 'excluded')) {
-      throw new ActionError(`The pool ${poolText(inputs.pool as Pool)} has no sandbox that may be leased: create its development sandboxes first (see the README's pool recipe)`)
-    }
-    const m = pick(look.members, random)
-    if (m) {
-      if (m.slot.kind === 'expired') log.info(`The lease on "${m.name}" (${m.slot.holder}) has expired: taking it over; it is reset first`)
-      const won = await claim(ctx, api, m, look.sentAt, timing, me)
-      if (won) return won
-      await deadline.sleep(Math.round(random() * timing.settleMs), 'backing off after a lost claim')
-      continue
-    }
-    const holders = describeHolders(look.members)
-    const skipped = skippedText(look.members)
-    if (inputs.ifFull === 'fail') {
-      throw new ActionError(
-        `Every sandbox of the pool ${poolText(inputs.pool as Pool)} is leased (${holders})${skipped ? ` or cannot be leased (${skipped})` : ''} and if-full is "fail": retry later, grow the pool, or set if-full: wait`
-      )
-    }
-    const now = deadline.clock.now()
-    if (now - lastProgress >= timing.progressMs) {
-      log.info(`Every pool sandbox is leased (${holders}); waiting for a release (${Math.round((now - started) / 1000)} s elapsed${skipped ? `; skipped: ${skipped}` : ''})`)
-      lastProgress = now
-    }
-    try {
-      if (deadline.remainingMs() <= 0) throw deadline.expiredError('waiting')
-      const pause = timing.pollMs(now - started)
-      await deadline.sleep(Math.round(pause * (0.75 + random() / 2)), 'waiting for a free pool sandbox')
-    } catch (err) {
-      if (!(err instanceof DeadlineError)) throw err
-      throw deadline.expiredError(`waiting for a free sandbox in the pool (held: ${holders}${skipped ? `; skipped: ${skipped}` : ''})`)
-    }
-  }
+  })
 }
 
 function postWill(ctx: Ctx, name: string): string {
