@@ -58,6 +58,9 @@ export function formatProviderError(d: ProviderErrorDetails): string {
 }
 
 /** The step's `timeout` ran out. */
+/** An answer that cannot be read as what was asked for: it never permits a change. */
+export class UnreadableAnswerError extends ProviderError {}
+
 export class DeadlineError extends Error {
   constructor(message: string) {
     super(message)

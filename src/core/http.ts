@@ -2,7 +2,7 @@
 // request bounded by the step's deadline, retries that honour the provider's rate-limit
 // headers (else full-jitter backoff), the provider's request id, and one error shape.
 import { getProxyUrl, HttpClient } from '@actions/http-client'
-import { CancelledError, DeadlineError, ProviderError } from './errors'
+import { CancelledError, DeadlineError, ProviderError, UnreadableAnswerError } from './errors'
 import type { Deadline } from './deadline'
 import { oneLine, type Logger } from './log'
 import { parseErrorBody, type Redact } from './provider-errors'
@@ -439,5 +439,27 @@ function parseJson(text: string): unknown {
     return JSON.parse(text)
   } catch {
     return text
+  }
+}
+
+/** How often an answer that cannot be read is asked for, in all, before the step gives up on it. */
+export const UNREADABLE_ATTEMPTS = 3
+
+/**
+ * The one policy for an answer that arrived but cannot be read (a proxy's page with 200, a
+ * record for another name): `attempt` throws UnreadableAnswerError, and it is asked again
+ * after 1 s, then 2 s, UNREADABLE_ATTEMPTS times in all, within the deadline. Only for asks
+ * that are safe to repeat. Nothing is decided on an answer that could not be read.
+ */
+export async function askAgainIfUnreadable<T>(deadline: Deadline, log: Logger, action: string, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (!(err instanceof UnreadableAnswerError) || n >= UNREADABLE_ATTEMPTS) throw err
+      log.info(`${err.details.provider}: ${action}: ${err.details.providerMessage}; asking again in ${n} s (attempt ${n + 1} of at most ${UNREADABLE_ATTEMPTS})`)
+      await deadline.sleep(n * 1000, `waiting to ${action} again`)
+      deadline.check(action)
+    }
   }
 }

@@ -37,9 +37,20 @@ export interface StepResult {
   failure?: string
 }
 
+/** What a cleanup did, for the log, the job summary and the PR comment. */
+export interface CleanupOutcome {
+  /** changed: it deleted, reset, released or revoked something; nothing: there was nothing to undo; failed: the post step's, when the cleanup threw */
+  kind: 'changed' | 'nothing' | 'failed'
+  /** one sentence for people */
+  text: string
+}
+
+export const changed = (text: string): CleanupOutcome => ({ kind: 'changed', text })
+export const nothingToDo = (text: string): CleanupOutcome => ({ kind: 'nothing', text })
+
 export interface Provider<I extends Inputs = Inputs> {
   /** the main step: the operation the inputs ask for */
   run(ctx: StepContext<I>): Promise<StepResult>
-  /** the post step: undo what the handoff says; returns what it did, in words */
-  cleanup(ctx: StepContext<I>, handoff: Handoff): Promise<string>
+  /** the post step: undo what the handoff says; returns what it did */
+  cleanup(ctx: StepContext<I>, handoff: Handoff): Promise<CleanupOutcome>
 }

@@ -6,7 +6,7 @@
 import { errorMessage, ProviderError } from '../core/errors'
 import type { AdobeInputs, Inputs } from '../core/inputs'
 import { parseSandboxTitle } from '../core/naming'
-import type { StepContext, StepResult } from '../core/provider'
+import type { CleanupOutcome, StepContext, StepResult } from '../core/provider'
 import type { Handoff, StateStore } from '../core/handoff'
 import type { RunInfo } from '../core/run-info'
 import { githubClientFor } from './client'
@@ -158,13 +158,13 @@ export async function commentAfterMain(ctx: StepContext<Inputs>, state: StateSto
 }
 
 /** After the post step's cleanup: what it did. */
-export async function commentAfterCleanup(ctx: StepContext<Inputs>, state: StateStore, handoff: Handoff, done: string): Promise<void> {
+export async function commentAfterCleanup(ctx: StepContext<Inputs>, state: StateStore, handoff: Handoff, outcome: CleanupOutcome): Promise<void> {
   if (handoff.provider !== 'adobe' || !wanted(ctx, 'post')) return
   const saved = load(state)
   if (saved?.forbidden) return
-  const failed = done.startsWith('Cleanup failed')
+  const failed = outcome.kind === 'failed'
   const view: CommentView = saved?.view ?? { name: handoff.sandbox, title: '', state: '', type: '', madeBy: runLabel(ctx.run), cleanup: '' }
   view.state = failed ? `${view.state || 'unknown'} (cleanup failed)` : handoff.action === 'delete' ? 'deleted' : 'resetting'
-  view.cleanup = `the post step: ${done}`
+  view.cleanup = `the post step: ${outcome.text}`
   await write(ctx, state, { ...saved, view }, 'post')
 }

@@ -10,7 +10,7 @@ import { createContext } from '../core/context'
 import { providerOf } from '../providers/index'
 import type { StepDeps } from './step'
 import { commentAfterCleanup } from '../github/comment'
-import type { StepContext } from '../core/provider'
+import type { CleanupOutcome, StepContext } from '../core/provider'
 import { renderSummary } from '../core/summary'
 
 export function describeTarget(h: Handoff): string {
@@ -26,24 +26,22 @@ export async function post(deps: StepDeps): Promise<void> {
     return
   }
   let summaryOn = true
-  let done: string
-  let idle = false
+  let outcome: CleanupOutcome
   let ctx: StepContext | undefined
   try {
     const inputs = readInputs(deps.input, deps.env, secrets)
     summaryOn = inputs.summary
     const stepCtx = createContext(deps, inputs, secrets, log, 'post')
     ctx = stepCtx
-    done = await inGroup(log, `Cleanup: ${handoff.action} the ${describeTarget(handoff)}`, () => providerOf(inputs).cleanup(stepCtx, handoff))
-    log.info(done)
-    // A cleanup that found nothing to undo says so in the log, not in the job summary.
-    idle = /^Nothing to /.test(done)
+    outcome = await inGroup(log, `Cleanup: ${handoff.action} the ${describeTarget(handoff)}`, () => providerOf(inputs).cleanup(stepCtx, handoff))
+    log.info(outcome.text)
   } catch (err) {
-    done = `Cleanup failed: could not ${handoff.action} the ${describeTarget(handoff)}: ${errorMessage(err)}. Check it and ${handoff.action} it by hand`
-    log.warning(done + debugHint(err, deps.env))
+    outcome = { kind: 'failed', text: `Cleanup failed: could not ${handoff.action} the ${describeTarget(handoff)}: ${errorMessage(err)}. Check it and ${handoff.action} it by hand` }
+    log.warning(outcome.text + debugHint(err, deps.env))
   }
-  if (summaryOn && !idle) {
-    await deps.summary.write(renderSummary('Sandbox cleanup (post step)', [['Post step', done]], secrets)).catch(() => undefined)
+  // A cleanup that found nothing to undo says so in the log, not in the job summary.
+  if (summaryOn && outcome.kind !== 'nothing') {
+    await deps.summary.write(renderSummary('Sandbox cleanup (post step)', [['Post step', outcome.text]], secrets)).catch(() => undefined)
   }
-  if (ctx) await commentAfterCleanup(ctx, deps.state, handoff, done)
+  if (ctx) await commentAfterCleanup(ctx, deps.state, handoff, outcome)
 }

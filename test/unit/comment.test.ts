@@ -2,6 +2,7 @@
 // what it says after the main step and after the post step, how it finds itself again (saved
 // id, marker, a new one), and what a refusal or an error does (a notice or a warning, never a
 // failure). The end-to-end tests cover the same through the bundle; these see every branch.
+import { changed } from '../../src/core/provider'
 import { describe, expect } from 'vitest'
 import type { Emulator } from '../../emulator/index'
 import { commentAfterCleanup, commentAfterMain, commentMarker, renderComment } from '../../src/github/comment'
@@ -58,7 +59,7 @@ describe('when the comment is written', () => {
     await commentAfterMain(unknown.ctx, store(), result({}))
     expect(unknown.lines).toEqual(['pr-comment: this run is not for a pull request (event unknown), so there is nothing to comment on'])
     const post = step(emu, {}, { prNumber: undefined })
-    await commentAfterCleanup(post.ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted sandbox "box"')
+    await commentAfterCleanup(post.ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('Deleted sandbox "box"'))
     expect(post.lines).toEqual([])
     expect(calls()).toEqual([])
   })
@@ -75,7 +76,7 @@ describe('when the comment is written', () => {
     await commentAfterMain(main.ctx, store(), result({}))
     expect(main.lines).toEqual(['pr-comment: github-token is empty, so the action cannot comment; leave it at its default ${{ github.token }}'])
     const post = step(emu, { 'github-token': '' })
-    await commentAfterCleanup(post.ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'x')
+    await commentAfterCleanup(post.ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('x'))
     expect(post.lines).toEqual([])
   })
 
@@ -89,7 +90,7 @@ describe('when the comment is written', () => {
   it('a Trackstar handoff is not commented on in the post step', async () => {
     token()
     const s = step(emu)
-    await commentAfterCleanup(s.ctx, store(), { provider: 'trackstar', integrationType: 'wms', action: 'reset', confirmed: true }, 'Reset')
+    await commentAfterCleanup(s.ctx, store(), { provider: 'trackstar', integrationType: 'wms', action: 'reset', confirmed: true }, changed('Reset'))
     expect(calls()).toEqual([])
   })
 })
@@ -153,16 +154,16 @@ describe('what it says, and where it goes', () => {
     await commentAfterMain(step(emu).ctx, state, result({}))
     const id = emu.github.comments()[0].id
     const handoff = { provider: 'adobe' as const, sandbox: 'box', action: 'delete' as const, created: true, confirmed: true }
-    await commentAfterCleanup(step(emu).ctx, state, handoff, 'Deleted sandbox "box"')
+    await commentAfterCleanup(step(emu).ctx, state, handoff, changed('Deleted sandbox "box"'))
     let [c] = emu.github.comments()
     expect(c.id).toBe(id)
     expect(c.body).toContain('| State | `deleted` |')
     expect(c.body).toContain('| Cleanup | the post step: Deleted sandbox "box" |')
     expect(c.body).toContain('Updated by the post step')
-    await commentAfterCleanup(step(emu).ctx, state, { ...handoff, action: 'reset' }, 'Reset sandbox "box"')
+    await commentAfterCleanup(step(emu).ctx, state, { ...handoff, action: 'reset' }, changed('Reset sandbox "box"'))
     ;[c] = emu.github.comments()
     expect(c.body).toContain('| State | `resetting` |')
-    await commentAfterCleanup(step(emu).ctx, state, handoff, 'Cleanup failed: could not delete the Adobe sandbox "box": boom | <b>')
+    await commentAfterCleanup(step(emu).ctx, state, handoff, { kind: 'failed', text: 'Cleanup failed: could not delete the Adobe sandbox "box": boom | <b>' })
     ;[c] = emu.github.comments()
     expect(c.body).toContain('| State | `resetting (cleanup failed)` |')
     expect(c.body).toContain('| Cleanup | the post step: Cleanup failed: could not delete the Adobe sandbox "box": boom   ‹b> |')
@@ -173,7 +174,7 @@ describe('what it says, and where it goes', () => {
 
   it('a post step without the main step\'s view writes one from the handoff', async () => {
     token()
-    await commentAfterCleanup(step(emu).ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'release', lease: 'abcdef0123456789', confirmed: true }, 'Released sandbox "box"')
+    await commentAfterCleanup(step(emu).ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'release', lease: 'abcdef0123456789', confirmed: true }, changed('Released sandbox "box"'))
     const body = emu.github.comments()[0].body
     expect(body).toContain('| Sandbox | `box` |')
     expect(body).toContain('| State | `resetting` |')
@@ -184,10 +185,10 @@ describe('what it says, and where it goes', () => {
     token()
     const state = store()
     state.save('prComment', '{not json')
-    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted sandbox "box"')
+    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('Deleted sandbox "box"'))
     expect(emu.github.comments()).toHaveLength(1)
     state.save('prComment', JSON.stringify({ id: 1, view: { name: 5 } }))
-    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted sandbox "box"')
+    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('Deleted sandbox "box"'))
     expect(emu.github.comments()).toHaveLength(1)
   })
 
@@ -199,7 +200,7 @@ describe('what it says, and where it goes', () => {
     // the saved id no longer exists, but a comment with the marker does (another job wrote it)
     state.save('prComment', JSON.stringify({ id: 999_999, view: JSON.parse(state.map.get('prComment') ?? '{}').view }))
     const again = step(emu)
-    await commentAfterCleanup(again.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted sandbox "box"')
+    await commentAfterCleanup(again.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('Deleted sandbox "box"'))
     expect(again.lines).toEqual(['pr-comment: updated the comment on pull request #7'])
     expect(emu.github.comments().map(c => c.id)).toEqual([first.id])
     expect(JSON.parse(state.map.get('prComment') ?? '{}').id).toBe(first.id)
@@ -216,7 +217,7 @@ describe('what it says, and where it goes', () => {
     expect(JSON.parse(state.map.get('prComment') ?? '{}')).toMatchObject({ forbidden: true })
     const before = calls().length
     const post = step(emu)
-    await commentAfterCleanup(post.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted')
+    await commentAfterCleanup(post.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('Deleted'))
     expect(calls()).toHaveLength(before)
     expect(post.lines).toEqual([])
   })
@@ -261,7 +262,7 @@ describe('edges of what it shows', () => {
 
   it('a failed cleanup without the main step\'s view says the state is unknown', async () => {
     token()
-    await commentAfterCleanup(step(emu).ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Cleanup failed: could not delete')
+    await commentAfterCleanup(step(emu).ctx, store(), { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, { kind: 'failed', text: 'Cleanup failed: could not delete' })
     const body = emu.github.comments()[0].body
     expect(body).toContain('| State | `unknown (cleanup failed)` |')
     expect(body).toContain('| Title | — |')
@@ -283,7 +284,7 @@ describe('edges of what it shows', () => {
     await commentAfterMain(step(emu).ctx, state, result({}))
     emu.faults.add({ method: 'PATCH', path: new RegExp(`^/api/v3/repos/${REPO}/issues/comments/\\d+$`), faults: [{ kind: 'status', status: 422, body: { message: 'Validation Failed' } }] })
     const post = step(emu)
-    await commentAfterCleanup(post.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, 'Deleted sandbox "box"')
+    await commentAfterCleanup(post.ctx, state, { provider: 'adobe', sandbox: 'box', action: 'delete', created: true, confirmed: true }, changed('Deleted sandbox "box"'))
     expect(post.lines).toHaveLength(1)
     expect(post.lines[0]).toMatch(/^warning: pr-comment: could not write the comment on pull request #7: .*HTTP 422/)
     expect(emu.github.comments()).toHaveLength(1)
@@ -298,7 +299,7 @@ describe('edges of what it shows', () => {
     expect(body).toContain('| State | — |')
     expect(body).toContain('| Type | — |')
     expect(body).toContain('| Made by | [run 9 attempt 1](https://github.com/acme/shop/actions/runs/9/attempts/1) (reused by this run)')
-    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'reset', created: false, confirmed: true }, 'Reset sandbox "box"')
+    await commentAfterCleanup(step(emu).ctx, state, { provider: 'adobe', sandbox: 'box', action: 'reset', created: false, confirmed: true }, changed('Reset sandbox "box"'))
     expect(emu.github.comments()[0].body).toContain('| Title | `CI sandbox of acme/shop (run 9 attempt 1): kept after the run.` |')
   })
 })

@@ -34,7 +34,7 @@ async function job(e: Emulator, runId: number, o: { skewMs?: number; holdMs?: nu
   await sleep(o.holdMs ?? 300)
   const post = inProcessStep(e, { operation: 'lease', pool: o.pool ?? POOL }, { runId, skewMs: o.skewMs, timeoutMs: 120_000 })
   const p = await post.api()
-  const released = await release(post.ctx, p.api, p.deps, claim.sandbox.name, claim.nonce, o.timing ?? TIMING)
+  const released = (await release(post.ctx, p.api, p.deps, claim.sandbox.name, claim.nonce, o.timing ?? TIMING)).text
   return { claim, released, runId }
 }
 
@@ -172,7 +172,7 @@ describe('a stale holder, whose lease expired and is being taken over while its 
     const releasing = release(post.ctx, p.api, p.deps, POOL, held.nonce, TIMING)
     await sleep(offset * TIMING.settleMs)
     const taken = await acquire(taker.ctx, t.api, TIMING)
-    const said = await releasing
+    const said = (await releasing).text
     const h = titles(emu)
     const confirmed = formatHeld(taken.until, taken.nonce, holder(2))
     const tenure = h.find(e => e.value === confirmed)
@@ -249,7 +249,7 @@ describe('a title write that fails, at every write of the protocol', () => {
     if (step === 'post') emu.faults.add(rule)
     const post = inProcessStep(emu, { operation: 'lease', pool: POOL }, { runId: 5 })
     const p = await post.api()
-    const said = await release(post.ctx, p.api, p.deps, POOL, c.nonce, TIMING)
+    const said = (await release(post.ctx, p.api, p.deps, POOL, c.nonce, TIMING)).text
     const log = [...main.lines, ...post.lines, said].join('\n')
     expect(emu.faults.pending(), log).toBe(0)
     expect(said, log).toBe('Released sandbox "ci-pool-1": reset started, marked free')
@@ -272,7 +272,7 @@ describe('a title write that fails, at every write of the protocol', () => {
     const post = inProcessStep(emu, { operation: 'lease', pool: POOL }, { runId: 6 })
     const p = await post.api()
     const before = Date.now()
-    const said = await release(post.ctx, p.api, p.deps, POOL, c.nonce, TIMING)
+    const said = (await release(post.ctx, p.api, p.deps, POOL, c.nonce, TIMING)).text
     expect(said).toMatch(/in part: not marked free/)
     expect(post.lines.join('\n')).toMatch(/warning: Could not mark "ci-pool-1" free: .*hold on it ends at/)
     const rec = parseLeaseTitle(emu.adobe.get(POOL)?.title)

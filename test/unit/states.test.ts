@@ -178,9 +178,9 @@ describe('every state × every operation', () => {
     try {
       if (op === 'release') {
         const { api, deps } = await step.api()
-        said = await release(step.ctx, api, deps, NAME, NONCE, quickTiming())
+        said = (await release(step.ctx, api, deps, NAME, NONCE, quickTiming())).text
       } else if (op === 'cleanup-delete' || op === 'cleanup-reset') {
-        said = await adobe.cleanup(step.ctx, { provider: 'adobe', sandbox: NAME, action: op === 'cleanup-delete' ? 'delete' : 'reset', created: false, confirmed: true })
+        said = (await adobe.cleanup(step.ctx, { provider: 'adobe', sandbox: NAME, action: op === 'cleanup-delete' ? 'delete' : 'reset', created: false, confirmed: true })).text
       } else if (op === 'lease') {
         // the lease with short timings: the provider's own lease, as run() calls it
         const { api, deps } = await step.api()

@@ -1,7 +1,7 @@
 // The Adobe Experience Platform Sandbox API: one method per call, headers in one place.
-import { ProviderError } from '../../core/errors'
+import { ProviderError, UnreadableAnswerError } from '../../core/errors'
 import type { Deadline } from '../../core/deadline'
-import type { Http, Request, Response } from '../../core/http'
+import { askAgainIfUnreadable, UNREADABLE_ATTEMPTS, type Http, type Request, type Response } from '../../core/http'
 import type { Logger } from '../../core/log'
 import { gatewayHint, platformHeaders } from './gateway'
 import type { Credentials, Sandbox } from './model'
@@ -38,9 +38,6 @@ export function hint(status: number, code: string | undefined, message?: string)
   if (status === 403) return 'The credential needs the Sandbox Administration permissions (Manage Sandboxes, Reset a Sandbox) in its product profile'
   return gatewayHint(status)
 }
-
-/** An answer that cannot be read as what was asked for: it never permits a change. */
-export class UnreadableAnswerError extends ProviderError {}
 
 function unreadable(action: string, status: number, what: string): UnreadableAnswerError {
   return new UnreadableAnswerError({
@@ -89,7 +86,6 @@ function parseSandbox(body: unknown, action: string, status: number): Sandbox {
 }
 
 /** Looking up and listing are safe to repeat: an unreadable answer is asked for again this often. */
-export const UNREADABLE_ATTEMPTS = 3
 
 /**
  * `x-sandbox-name` on calls that name no sandbox of their own (the list). Adobe's gateway
@@ -148,18 +144,9 @@ export class SandboxApi {
     return `${this.base}/sandboxes/${encodeURIComponent(name)}${q.length ? `?${q.join('&')}` : ''}`
   }
 
-  /** A read that is safe to repeat: an answer it cannot read is asked for again, a few times. */
-  private async read<T>(action: string, attempt: () => Promise<T>): Promise<T> {
-    for (let n = 1; ; n++) {
-      try {
-        return await attempt()
-      } catch (err) {
-        if (!(err instanceof UnreadableAnswerError) || n >= UNREADABLE_ATTEMPTS) throw err
-        this.log.info(`${err.details.provider}: ${action}: ${err.details.providerMessage}; asking again in ${n} s (attempt ${n + 1} of at most ${UNREADABLE_ATTEMPTS})`)
-        await this.deadline.sleep(n * 1000, `waiting to ${action} again`)
-        this.deadline.check(action)
-      }
-    }
+  /** A read that is safe to repeat: an answer it cannot read is asked for again (the HTTP layer's policy). */
+  private read<T>(action: string, attempt: () => Promise<T>): Promise<T> {
+    return askAgainIfUnreadable(this.deadline, this.log, action, attempt)
   }
 
   /** The sandbox, or undefined when the API has never heard of it (404). */

@@ -1,6 +1,7 @@
 // Adobe IMS: an OAuth Server-to-Server access token, or the one the user gave. One token per
 // step: Adobe may throttle clients that mint too many.
-import { ActionError } from '../../core/errors'
+import { ActionError, UnreadableAnswerError } from '../../core/errors'
+import { askAgainIfUnreadable } from '../../core/http'
 import type { AdobeInputs } from '../../core/inputs'
 import type { StepContext } from '../../core/provider'
 
@@ -13,38 +14,37 @@ function hint(status: number, code: string | undefined): string | undefined {
   return undefined
 }
 
-/** A token answer that cannot be read (a proxy's page with 200, say) is asked for again this often. */
-const TOKEN_ATTEMPTS = 3
-
 export async function accessToken(ctx: StepContext<AdobeInputs>): Promise<string> {
   const { auth, imsUrl } = ctx.inputs
   if (auth.kind === 'token') return auth.token
   const action = 'mint an access token (client credentials)'
-  for (let n = 1; ; n++) {
-    const res = await ctx.http('Adobe IMS', hint).request<unknown>({
-      method: 'POST',
-      url: `${imsUrl}/ims/token/v3`,
-      action,
-      form: {
-        grant_type: 'client_credentials',
-        client_id: auth.clientId,
-        client_secret: auth.clientSecret,
-        scope: auth.scopes.join(',')
-      },
-      // Minting again is harmless, and the post step's cleanup depends on it.
-      idempotent: true
+  let why = ''
+  try {
+    return await askAgainIfUnreadable(ctx.deadline, ctx.log, action, async () => {
+      const res = await ctx.http('Adobe IMS', hint).request<unknown>({
+        method: 'POST',
+        url: `${imsUrl}/ims/token/v3`,
+        action,
+        form: {
+          grant_type: 'client_credentials',
+          client_id: auth.clientId,
+          client_secret: auth.clientSecret,
+          scope: auth.scopes.join(',')
+        },
+        // Minting again is harmless, and the post step's cleanup depends on it.
+        idempotent: true
+      })
+      const body = res.body as { access_token?: unknown } | undefined
+      const token = body && typeof body === 'object' ? body.access_token : undefined
+      if (typeof token === 'string' && token !== '') {
+        ctx.secrets.add(token)
+        return token
+      }
+      why = typeof res.body === 'string' ? 'not JSON' : 'no access_token'
+      throw new UnreadableAnswerError({ provider: 'Adobe IMS', action, status: res.status, providerMessage: `the answer could not be read (${why})` })
     })
-    const body = res.body as { access_token?: unknown } | undefined
-    const token = body && typeof body === 'object' ? body.access_token : undefined
-    if (typeof token === 'string' && token !== '') {
-      ctx.secrets.add(token)
-      return token
-    }
-    const why = typeof res.body === 'string' ? 'not JSON' : 'no access_token'
-    if (n >= TOKEN_ATTEMPTS) {
-      throw new ActionError(`Adobe IMS: ${action} failed: HTTP ${res.status}, but the answer could not be read (${why}). Check adobe-ims-url (it must be the IMS base URL, https://ims-na1.adobelogin.com): a wrong host, or a proxy or gateway between the runner and Adobe, may have answered in its place`)
-    }
-    ctx.log.info(`Adobe IMS: ${action}: the answer could not be read (${why}); asking again in ${n} s (attempt ${n + 1} of at most ${TOKEN_ATTEMPTS})`)
-    await ctx.deadline.sleep(n * 1000, `waiting to ${action} again`)
+  } catch (err) {
+    if (!(err instanceof UnreadableAnswerError)) throw err
+    throw new ActionError(`Adobe IMS: ${action} failed: HTTP ${err.status}, but the answer could not be read (${why}). Check adobe-ims-url (it must be the IMS base URL, https://ims-na1.adobelogin.com): a wrong host, or a proxy or gateway between the runner and Adobe, may have answered in its place`)
   }
 }

@@ -7,7 +7,7 @@ import type { AdobeInputs } from '../../core/inputs'
 import { defaultSandboxName, defaultSandboxTitle, lifetimeFor } from '../../core/naming'
 import type { Handoff } from '../../core/handoff'
 import { accessToken } from './ims'
-import type { Provider, StepContext, StepResult, SummaryRow } from '../../core/provider'
+import { changed, nothingToDo, type CleanupOutcome, type Provider, type StepContext, type StepResult, type SummaryRow } from '../../core/provider'
 import { hint, SandboxApi, type Sandbox } from './api'
 import { createWithinLicence } from './capacity'
 import { get } from './ops/get'
@@ -307,14 +307,15 @@ async function lookAfterUnknownCreate(ctx: Ctx, api: SandboxApi, name: string): 
 const CREATE_LOOK_EVERY_MS = 2_000
 
 /** Before the sandbox is deleted, it is taken out of the roles this step added it to. */
-async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
+async function cleanup(ctx: Ctx, handoff: Handoff): Promise<CleanupOutcome> {
   if (handoff.provider !== 'adobe' || handoff.action !== 'delete' || !handoff.roles?.length) return cleanupSandbox(ctx, handoff)
   const api = await connect(ctx)
   const revoked = await revokeRoles(ctx, credentials(ctx, api), handoff.sandbox, handoff.roles)
-  return `${revoked.join('. ')}. ${await cleanupSandbox(ctx, handoff, api)}`
+  // taking it out of the roles changed something, whatever the sandbox's own cleanup found
+  return changed(`${revoked.join('. ')}. ${(await cleanupSandbox(ctx, handoff, api)).text}`)
 }
 
-async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi): Promise<string> {
+async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi): Promise<CleanupOutcome> {
   if (handoff.provider !== 'adobe') throw new ActionError('The saved state is not for Adobe')
   const name = handoff.sandbox
   const api = connected ?? (await connect(ctx))
@@ -326,17 +327,17 @@ async function cleanupSandbox(ctx: Ctx, handoff: Handoff, connected?: SandboxApi
       ? 'already gone'
       : `never created (its create had an unknown outcome, and it did not appear within ${Math.round(ctx.createGraceMs / 1000)} s)`
     ctx.log.notice(`Sandbox "${name}" is ${why}: nothing to ${handoff.action}`)
-    return `Nothing to ${handoff.action}: sandbox "${name}" is ${why}`
+    return nothingToDo(`Nothing to ${handoff.action}: sandbox "${name}" is ${why}`)
   }
-  if (goingAway(s)) return `Sandbox "${name}" is already being deleted (${s.state})${handoff.action === 'reset' ? ': nothing to reset' : ''}`
+  if (goingAway(s)) return changed(`Sandbox "${name}" is already being deleted (${s.state})${handoff.action === 'reset' ? ': nothing to reset' : ''}`)
   if (handoff.action === 'reset') {
     await resetSandbox(ctx, api, s)
-    return `Reset sandbox "${name}" (accepted; it becomes active again in about 30 s)`
+    return changed(`Reset sandbox "${name}" (accepted; it becomes active again in about 30 s)`)
   }
   const res = await api.remove(name, ctx.inputs.ignoreWarnings)
   // Gone on a retry after an attempt whose answer was lost: that attempt deleted it.
-  if (res.status === 404 && !res.afterUnknownOutcome) return `Nothing to delete: sandbox "${name}" is already gone`
-  return `Deleted sandbox "${name}"`
+  if (res.status === 404 && !res.afterUnknownOutcome) return nothingToDo(`Nothing to delete: sandbox "${name}" is already gone`)
+  return changed(`Deleted sandbox "${name}"`)
 }
 
 async function run(ctx: Ctx): Promise<StepResult> {

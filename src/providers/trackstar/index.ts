@@ -4,7 +4,7 @@ import { ActionError, ProviderError } from '../../core/errors'
 import type { Http } from '../../core/http'
 import type { TrackstarInputs } from '../../core/inputs'
 import type { Handoff } from '../../core/handoff'
-import type { Provider, StepContext, StepResult } from '../../core/provider'
+import { changed, nothingToDo, type CleanupOutcome, type Provider, type StepContext, type StepResult } from '../../core/provider'
 
 export interface GeneratedSandbox {
   access_token: string
@@ -158,13 +158,13 @@ async function runDelete(ctx: Ctx): Promise<StepResult> {
   }
 }
 
-async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
+async function cleanup(ctx: Ctx, handoff: Handoff): Promise<CleanupOutcome> {
   if (handoff.provider !== 'trackstar') throw new ActionError('The saved state is not for Trackstar')
   const type = handoff.integrationType
   if (handoff.action === 'reset') {
-    if (!handoff.confirmed) return `Nothing to reset: the main step's generate did not finish, so the ${type} sandbox was not used`
+    if (!handoff.confirmed) return nothingToDo(`Nothing to reset: the main step's generate did not finish, so the ${type} sandbox was not used`)
     await generate(ctx)
-    return `Reset the Trackstar ${type} sandbox (generated again with fresh mocked data)`
+    return changed(`Reset the Trackstar ${type} sandbox (generated again with fresh mocked data)`)
   }
   const { access_token } = await generate(ctx)
   try {
@@ -172,11 +172,11 @@ async function cleanup(ctx: Ctx, handoff: Handoff): Promise<string> {
   } catch (err) {
     if (err instanceof ProviderError && err.status === 404) {
       ctx.log.notice(`The Trackstar ${type} sandbox connection was already gone`)
-      return `Nothing to delete: the Trackstar ${type} sandbox connection was already gone`
+      return nothingToDo(`Nothing to delete: the Trackstar ${type} sandbox connection was already gone`)
     }
     throw err
   }
-  return `Deleted the Trackstar ${type} sandbox connection`
+  return changed(`Deleted the Trackstar ${type} sandbox connection`)
 }
 
 export const trackstar: Provider<TrackstarInputs> = {

@@ -45,11 +45,11 @@
 // free record leaves the sandbox held only until the short hold expires; the next lease
 // then takes it over and resets it.
 import { randomBytes } from 'node:crypto'
-import { ActionError, CancelledError, DeadlineError, errorMessage, ProviderError } from '../../../core/errors'
+import { ActionError, CancelledError, DeadlineError, errorMessage, ProviderError, UnreadableAnswerError } from '../../../core/errors'
 import type { AdobeInputs, Pool } from '../../../core/inputs'
 import { poll, Progress } from '../../../core/poll'
-import type { StepContext, StepResult, SummaryRow } from '../../../core/provider'
-import { UnreadableAnswerError, type Sandbox, type SandboxApi } from '../api'
+import { changed, nothingToDo, type CleanupOutcome, type StepContext, type StepResult, type SummaryRow } from '../../../core/provider'
+import type { Sandbox, SandboxApi } from '../api'
 import {
   claimable,
   damagedKey,
@@ -478,7 +478,7 @@ export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
  * The post step: renew our own record through a round, reset the sandbox, check the record
  * again, mark it free (see the header). Only while the lease is ours.
  */
-export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: string, nonce: string, timing: LeaseTiming): Promise<string> {
+export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: string, nonce: string, timing: LeaseTiming): Promise<CleanupOutcome> {
   const { clock } = ctx.deadline
   const me = new Holder(nonce, holderText(ctx.run))
   me.writing(name, { kind: 'dirty' })
@@ -487,18 +487,18 @@ export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: 
     const s = await api.get(name)
     if (!exists(s)) {
       ctx.log.notice(`Sandbox "${name}" no longer exists: nothing to release`)
-      return `Nothing to release: sandbox "${name}" no longer exists`
+      return nothingToDo(`Nothing to release: sandbox "${name}" no longer exists`)
     }
     if (goingAway(s)) {
       ctx.log.notice(`Sandbox "${name}" is being deleted (state ${s.state}): nothing to release`)
-      return `Nothing to release: sandbox "${name}" is being deleted (state ${s.state})`
+      return nothingToDo(`Nothing to release: sandbox "${name}" is being deleted (state ${s.state})`)
     }
     const rec = parseLeaseTitle(s.title)
     if (!isOwn(s, me.of(name))) {
       // Taken over after expiry, or freed by hand: resetting it now could wipe another job's data.
       const now = rec.kind === 'held' ? `held by ${rec.holder}` : rec.kind === 'free' ? 'free' : 'not leased'
       ctx.log.notice(`The lease on "${name}" is no longer this job's (it is ${now}): nothing to release`)
-      return `Nothing to release: the lease on "${name}" is no longer this job's (${now})`
+      return nothingToDo(`Nothing to release: the lease on "${name}" is no longer this job's (${now})`)
     }
     assertMayTouch(s, 'reset', ctx.inputs.allowProduction)
     if (inProgress(s)) {
@@ -506,7 +506,7 @@ export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: 
       await deps.until(name, 'settled', s.state, s)
       continue
     }
-    if (n > RELEASE_ROUNDS) return freeAsItIs(ctx, api, timing, me, s, protectedUntil(s, me))
+    if (n > RELEASE_ROUNDS) return changed(await freeAsItIs(ctx, api, timing, me, s, protectedUntil(s, me)))
     let holdUntil = wholeSeconds(api.time.latest() + timing.holdMs)
     let hold = formatHeld(holdUntil, nonce, me.text)
     // the read-back must tell our hold from the record it replaces
@@ -518,7 +518,7 @@ export async function release(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, name: 
       await ctx.deadline.sleep(Math.round(Math.random() * timing.settleMs), 'backing off before renewing again')
       continue
     }
-    return resetAndFree(ctx, api, deps, timing, me, r.sandbox, hold, wholeSeconds(holdUntil))
+    return changed(await resetAndFree(ctx, api, deps, timing, me, r.sandbox, hold, wholeSeconds(holdUntil)))
   }
 }
 
