@@ -1,5 +1,6 @@
 // Adobe Experience Platform Sandbox API: the gateway checks, then the sandbox service,
-// following reference/aep-sandbox-management-api.md and SPEC Part 2. Provisioning is not
+// following Adobe's Sandbox API guide (experienceleague.adobe.com, Sandbox API overview) and
+// sandbox.yaml in github.com/AdobeDocs/experience-platform-apis. Provisioning is not
 // simulated with timers: each record keeps its pending operation and its end time, and
 // every read resolves it against the clock.
 import { randomUUID } from 'node:crypto'

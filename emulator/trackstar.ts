@@ -1,5 +1,5 @@
 // Trackstar: generate-sandbox, delete-connection and one data read per integration type,
-// following reference/trackstar-generate-sandbox.openapi.md and SPEC Part 2.
+// following Trackstar's published API reference (docs.trackstar.dev: generate sandbox, connections).
 import { createHash, randomBytes } from 'node:crypto'
 import { json, SlidingWindow, type Ctx, type Reply } from './common'
 import { TRACKSTAR_SHAPES, type TrackstarShape } from './types'

@@ -1,5 +1,5 @@
 // Turns any provider error body into its code and text. The providers answer in several
-// shapes (see SPEC Part 2); this is the one place that knows them all. Provider text is
+// shapes (Adobe's gateway, its services and IMS, and Trackstar each have their own); this is the one place that knows them all. Provider text is
 // redacted on its decoded form, before any excerpt is cut, and made safe for one log line.
 import { oneLine } from './log'
 

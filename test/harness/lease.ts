@@ -1,4 +1,4 @@
-// Pool set-ups for the lease tests, written in the lease record format the README documents,
+// Pool set-ups for the lease tests, written in the lease record format docs/pools.md documents,
 // and steps run in process (the provider's own functions over real HTTP to the emulator) for
 // the tests that need many of them, a clock of their own, or a claim stopped half-way.
 import type { Emulator, HistoryEntry } from '../../emulator/index'

@@ -1,4 +1,4 @@
-// The lease record in a sandbox title: its format (what the README documents), how a title is
+// The lease record in a sandbox title: its format (what docs/pools.md documents), how a title is
 // read back, and what a pool member's record and state make it to a job that wants a lease.
 import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../../../../src/providers/adobe/api'
