@@ -1,6 +1,7 @@
 // Every input, parsed and validated into one typed object before any request is made.
 // Each problem is one InputError that names the input and says what is accepted.
 import { InputError } from './errors'
+import { CREDENTIAL_ENV, MAX_JOB_MS, MAX_SANDBOX_NAME, MAX_TITLE } from './limits'
 import { slug } from './naming'
 import type { Secrets } from './secrets'
 
@@ -75,8 +76,7 @@ export const DEFAULT_SCOPES = 'openid,session,AdobeID,read_organizations,additio
 export const SANDBOX_NAME_PATTERN = /^[a-z][a-z0-9-]{0,255}$/
 /** what a name may start with: `prune-prefix`, a pool's `ci-pool-*` */
 const PREFIX_PATTERN = /^[a-z][a-z0-9-]*$/
-const MAX_NAME = 256
-const MAX_TIMEOUT_SECONDS = 6 * 60 * 60 // a GitHub-hosted job cannot run longer
+const MAX_TIMEOUT_SECONDS = MAX_JOB_MS / 1000
 
 /** A value as a message quotes it: whole when short, else its start and its length. */
 export function shown(value: string): string {
@@ -91,7 +91,7 @@ export function shown(value: string): string {
 export function suggestedName(value: string, prefix = false): string | undefined {
   if (!/^[A-Za-z0-9\s_.-]+$/.test(value)) return undefined
   const s = slug(value) + (prefix && /[\s_.-]$/.test(value) ? '-' : '')
-  const valid = prefix ? PREFIX_PATTERN.test(s) && s.length < MAX_NAME : SANDBOX_NAME_PATTERN.test(s)
+  const valid = prefix ? PREFIX_PATTERN.test(s) && s.length < MAX_SANDBOX_NAME : SANDBOX_NAME_PATTERN.test(s)
   return valid && s !== value ? s : undefined
 }
 
@@ -171,9 +171,9 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     return checkCredential(input, v, get(input) === '' ? envName : undefined)
   }
   const values = {
-    trackstarApiKey: secret('trackstar-api-key', 'TRACKSTAR_API_KEY'),
-    trackstarAccessToken: secret('trackstar-access-token', 'TRACKSTAR_ACCESS_TOKEN'),
-    adobeClientSecret: secret('adobe-client-secret', 'ADOBE_CLIENT_SECRET'),
+    trackstarApiKey: secret('trackstar-api-key', CREDENTIAL_ENV['trackstar-api-key']),
+    trackstarAccessToken: secret('trackstar-access-token', CREDENTIAL_ENV['trackstar-access-token']),
+    adobeClientSecret: secret('adobe-client-secret', CREDENTIAL_ENV['adobe-client-secret']),
     adobeAccessTokenInput: secret('adobe-access-token'),
     adobeAccessTokenEnv: fromEnv('ADOBE_ACCESS_TOKEN')
   }
@@ -288,8 +288,8 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     throw new InputError('sandbox-name', `is required for operation "${operation}" (name the sandbox to ${operation === 'get' ? 'read' : operation})`)
   }
   const sandboxTitle = get('sandbox-title') || undefined
-  if (sandboxTitle !== undefined && sandboxTitle.length > 256) {
-    throw new InputError('sandbox-title', 'is longer than 256 characters')
+  if (sandboxTitle !== undefined && sandboxTitle.length > MAX_TITLE) {
+    throw new InputError('sandbox-title', `is longer than ${MAX_TITLE} characters`)
   }
 
   const prunePrefix = operation === 'prune' ? parsePrunePrefix(get('prune-prefix')) : undefined
@@ -356,7 +356,7 @@ export function parsePrunePrefix(value: string): string {
   if (value === '') {
     throw new InputError('prune-prefix', 'is required for operation "prune": only development sandboxes whose name starts with it are pruned (for example prune-prefix: gh-, which default names start with)')
   }
-  if (!PREFIX_PATTERN.test(value) || value.length >= MAX_NAME) {
+  if (!PREFIX_PATTERN.test(value) || value.length >= MAX_SANDBOX_NAME) {
     throw new InputError(
       'prune-prefix',
       `${shown(value)} cannot start a sandbox name; expected a lowercase letter followed by lowercase letters, digits or hyphens, shorter than 256 characters${didYouMean(value, true)}`
@@ -372,7 +372,7 @@ export function parsePool(value: string): Pool {
   if (items.some(i => i === '')) throw new InputError('pool', `${shown(value)} has an empty item; expected comma-separated sandbox names or one prefix ending in *`)
   if (items.length === 1 && items[0].endsWith('*')) {
     const prefix = items[0].slice(0, -1)
-    if (prefix.includes('*') || !PREFIX_PATTERN.test(prefix) || prefix.length >= MAX_NAME) {
+    if (prefix.includes('*') || !PREFIX_PATTERN.test(prefix) || prefix.length >= MAX_SANDBOX_NAME) {
       throw new InputError(
         'pool',
         `${shown(items[0])} is not a valid prefix: a lowercase letter, then lowercase letters, digits or hyphens (fewer than 256 in all), then one * at the end${didYouMean(prefix, true, s => `${s}*`)}`

@@ -2,11 +2,9 @@
 // API, and readable enough that a person can tell which PR or run left it behind. The title
 // is also machine-readable: prune-closed reads the repository, PR, run and lifetime back.
 import { randomInt } from 'node:crypto'
+import { MAX_SANDBOX_NAME, MAX_TITLE } from './limits'
 import { runUrl, type RunInfo } from './run-info'
 
-const MAX_NAME = 256
-/** the longest title the action writes (and accepts in `sandbox-title`) */
-export const MAX_TITLE = 256
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 
 export function randomSuffix(length = 6, pick: (n: number) => number = randomInt): string {
@@ -25,7 +23,7 @@ export function slug(text: string): string {
 
 export function defaultSandboxName(info: RunInfo, suffix: string = randomSuffix()): string {
   const tail = info.prNumber !== undefined ? `-pr-${info.prNumber}-${suffix}` : `-run-${info.runId}-${suffix}`
-  const room = MAX_NAME - 'gh-'.length - tail.length
+  const room = MAX_SANDBOX_NAME - 'gh-'.length - tail.length
   const repo = slug(info.repo).slice(0, room).replace(/-+$/, '') || 'repo'
   return `gh-${repo}${tail}`
 }

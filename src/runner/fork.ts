@@ -1,6 +1,7 @@
 // Pull requests from forks get no Actions secrets, and runs started by Dependabot get only
 // Dependabot secrets: the step then sees empty credentials. Say why, and what to do, instead
 // of a bare "credentials are missing".
+import { CREDENTIAL_ENV } from '../core/limits'
 import { eventPayload } from '../core/run-info'
 import type { InputSource } from '../core/inputs'
 
@@ -35,9 +36,9 @@ export function credentialsMissing(get: InputSource, env: NodeJS.ProcessEnv): bo
   const has = (input: string, envName: string): boolean => get(input) !== '' || (env[envName] ?? '').trim() !== ''
   switch (get('provider')) {
     case 'trackstar':
-      return !has('trackstar-api-key', 'TRACKSTAR_API_KEY')
+      return !has('trackstar-api-key', CREDENTIAL_ENV['trackstar-api-key'])
     case 'adobe':
-      return !has('adobe-client-secret', 'ADOBE_CLIENT_SECRET') && !has('adobe-access-token', 'ADOBE_ACCESS_TOKEN')
+      return !has('adobe-client-secret', CREDENTIAL_ENV['adobe-client-secret']) && !has('adobe-access-token', CREDENTIAL_ENV['adobe-access-token'])
     default:
       return false
   }
@@ -52,12 +53,12 @@ export function emptyCredentials(get: InputSource, env: NodeJS.ProcessEnv): stri
   const named = (pairs: [string, string][]): string[] => pairs.filter(([input, envName]) => empty(input, envName)).map(([input, envName]) => `\`${input}\` (or ${envName})`)
   switch (get('provider')) {
     case 'trackstar':
-      return named([['trackstar-api-key', 'TRACKSTAR_API_KEY']])
+      return named([['trackstar-api-key', CREDENTIAL_ENV['trackstar-api-key']]])
     case 'adobe':
       return named([
-        ['adobe-client-id', 'ADOBE_CLIENT_ID'],
-        ['adobe-client-secret', 'ADOBE_CLIENT_SECRET'],
-        ['adobe-access-token', 'ADOBE_ACCESS_TOKEN']
+        ['adobe-client-id', CREDENTIAL_ENV['adobe-client-id']],
+        ['adobe-client-secret', CREDENTIAL_ENV['adobe-client-secret']],
+        ['adobe-access-token', CREDENTIAL_ENV['adobe-access-token']]
       ])
     default:
       return []

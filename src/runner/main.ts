@@ -5,6 +5,7 @@ import { CancelledError, errorMessage } from '../core/errors'
 import { debugHint, failureTitle } from '../core/failure'
 import { assertSecretsNotWithheld } from './fork'
 import { readInputs, type Inputs } from '../core/inputs'
+import type { SummaryRow } from '../core/provider'
 import { inGroup } from '../core/log'
 import { publish } from './outputs'
 import { post } from './post'
@@ -61,12 +62,7 @@ export async function runMain(deps: StepDeps): Promise<void> {
     publish(deps.outputs, result.outputs, result.env, inputs.exportEnv)
     await commentAfterMain(ctx, deps.state, result)
     if (inputs.summary) {
-      const rows: [string, string][] = [
-        ['Provider', PROVIDER_TITLE[inputs.provider]],
-        ['Operation', inputs.operation],
-        ...result.summary,
-        ['Time taken', formatDuration(deps.clock.now() - startedAt)]
-      ]
+      const rows = summaryRows(inputs, result.summary, deps.clock.now() - startedAt)
       await deps.summary.write(renderSummary(`Sandbox: ${inputs.provider} ${inputs.operation}`, rows, secrets, result.summaryList))
     }
     if (result.failure) deps.fail(secrets.redact(result.failure), failureTitle(`${inputs.provider} ${inputs.operation}`))
@@ -75,13 +71,13 @@ export async function runMain(deps: StepDeps): Promise<void> {
     if (err instanceof CancelledError) message += '. Anything already created is cleaned up by the post step'
     deps.fail(secrets.redact(message + debugHint(err, deps.env)), failureTitle(inputs && `${inputs.provider} ${inputs.operation}`))
     if (inputs?.summary) {
-      const rows: [string, string][] = [
-        ['Provider', PROVIDER_TITLE[inputs.provider]],
-        ['Operation', inputs.operation],
-        ['Result', `failed: ${message}`],
-        ['Time taken', formatDuration(deps.clock.now() - startedAt)]
-      ]
+      const rows = summaryRows(inputs, [['Result', `failed: ${message}`]], deps.clock.now() - startedAt)
       await deps.summary.write(renderSummary(`Sandbox: ${inputs.provider} ${inputs.operation} failed`, rows, secrets)).catch(() => undefined)
     }
   }
+}
+
+/** The job summary's rows: what ran, what it did, how long it took. */
+function summaryRows(inputs: Inputs, middle: SummaryRow[], tookMs: number): SummaryRow[] {
+  return [['Provider', PROVIDER_TITLE[inputs.provider]], ['Operation', inputs.operation], ...middle, ['Time taken', formatDuration(tookMs)]]
 }

@@ -3,7 +3,7 @@ import { ProviderError, UnreadableAnswerError } from '../../core/errors'
 import type { Deadline } from '../../core/deadline'
 import { askAgainIfUnreadable, UNREADABLE_ATTEMPTS, type Http, type Request, type Response } from '../../core/http'
 import type { Logger } from '../../core/log'
-import { gatewayHint, platformHeaders } from './gateway'
+import { DEFAULT_SANDBOX, gatewayHint, platformHeaders } from './gateway'
 import type { Credentials, Sandbox } from './model'
 import { ServerTime } from './server-time'
 import { exists, goingAway } from './states'
@@ -94,7 +94,7 @@ function parseSandbox(body: unknown, action: string, status: number): Sandbox {
  * Adobe gives every organization's default production sandbox, the one sandbox every
  * organization has. It is only a header: the default sandbox is recognised by `isDefault`.
  */
-export const LIST_SANDBOX_HEADER = 'prod'
+export const LIST_SANDBOX_HEADER = DEFAULT_SANDBOX
 
 export interface MutationResult {
   /** the record the provider answered with; undefined when it could not be read */

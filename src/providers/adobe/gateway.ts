@@ -3,6 +3,9 @@
 import { oneLine } from '../../core/log'
 import type { Credentials } from './model'
 
+/** The production sandbox every organization has: named in `x-sandbox-name` where a call is about no sandbox of ours. */
+export const DEFAULT_SANDBOX = 'prod'
+
 /** The gateway's three headers, and the sandbox the call is about. */
 export function platformHeaders(creds: Credentials, sandbox: string): Record<string, string> {
   return {

@@ -8,16 +8,15 @@
 // Any other title is a sandbox the action never leased: free, but reset before use. A title
 // that starts with `lease ` but cannot be read is held (fail closed) until its last change is
 // older than the longest lease-ttl. Only names, ids and times go into a title, never a secret.
+import { MAX_JOB_MS, MAX_TITLE } from '../../../core/limits'
 import type { RunInfo } from '../../../core/run-info'
 import type { Sandbox } from '../api'
 import { parseAdobeDate } from '../ops/prune'
 import { exists, inProgress, unusable } from '../states'
 
 export const LEASE_TAG = 'lease v1'
-/** the longest title Adobe accepts, as for `sandbox-title` */
-export const MAX_TITLE = 256
 /** the longest lease-ttl (a job's longest run): an unreadable record is held this long */
-export const MAX_LEASE_MS = 6 * 60 * 60 * 1000
+export const MAX_LEASE_MS = MAX_JOB_MS
 
 export type LeaseRecord =
   | { kind: 'held'; until: number; nonce: string; holder: string }

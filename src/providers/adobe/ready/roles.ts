@@ -20,7 +20,7 @@ import type { Deadline } from '../../../core/deadline'
 import type { Http } from '../../../core/http'
 import type { Logger } from '../../../core/log'
 import type { Credentials } from '../api'
-import { gatewayHint, platformHeaders, shortLine } from '../gateway'
+import { DEFAULT_SANDBOX, gatewayHint, platformHeaders, shortLine } from '../gateway'
 
 export const ROLES_API_PATH = '/data/foundation/access-control/administration'
 
@@ -76,7 +76,10 @@ class BothShapesRefused extends ActionError {
   }
 }
 
-const MAX_ATTEMPTS = 8
+// Writes of one grant or revoke before it gives up; between them a random pause that grows
+// with each attempt, so jobs that keep overwriting each other spread out instead of colliding.
+const MAX_ATTEMPTS = 12
+const backOffMs = (attempt: number): number => 200 + Math.floor(Math.random() * 800 * Math.min(attempt, 4))
 // A write not visible yet: the role is read again this often before the write counts as lost.
 const READS = 3
 // Read-modify-write only: a writer that read the role before our write may still overwrite
@@ -143,7 +146,7 @@ export class RolesApi {
     // Roles belong to the organization, and access-control.yaml declares no x-sandbox-name on
     // /administration/roles; the ABAC getting-started page asks for it on every call, so it
     // names `prod`, the default production sandbox every organization has.
-    return platformHeaders(this.creds, 'prod')
+    return platformHeaders(this.creds, DEFAULT_SANDBOX)
   }
 
   private url(id: string): string {
@@ -298,7 +301,7 @@ export class RolesApi {
       }
       const gone = [sandbox, ...restore].filter(s => !role.sandboxes.includes(s))
       this.log.info(`Role "${id}": ${quoted(gone)} not in it after write ${attempt}: another writer changed the role meanwhile (${seen[seen.length - 1]}); writing again`)
-      await this.deadline.sleep(200 + Math.floor(Math.random() * 800), `adding sandbox "${sandbox}" to role "${id}" again`)
+      await this.deadline.sleep(backOffMs(attempt), `adding sandbox "${sandbox}" to role "${id}" again`)
     }
     throw new ActionError(
       `Role "${id}": sandbox "${sandbox}" could not be confirmed in it after ${MAX_ATTEMPTS} writes` +
@@ -374,7 +377,7 @@ export class RolesApi {
       seen.push(change(role.sandboxes, after.sandboxes))
       this.log.info(`Role "${id}": sandbox "${sandbox}" is still in it after write ${attempt}: another writer changed the role meanwhile (${seen[seen.length - 1]}); writing again`)
       role = after
-      await this.deadline.sleep(200 + Math.floor(Math.random() * 800), `removing sandbox "${sandbox}" from role "${id}" again`)
+      await this.deadline.sleep(backOffMs(attempt), `removing sandbox "${sandbox}" from role "${id}" again`)
     }
     throw new ActionError(
       `Role "${id}": sandbox "${sandbox}" is still in it after ${MAX_ATTEMPTS} attempts to remove it` +

@@ -1,5 +1,6 @@
 // The lease record in a sandbox title: its format (what docs/pools.md documents), how a title is
 // read back, and what a pool member's record and state make it to a job that wants a lease.
+import { MAX_TITLE } from '../../../../../src/core/limits'
 import { describe, expect, it } from 'vitest'
 import type { Sandbox } from '../../../../../src/providers/adobe/api'
 import {
@@ -11,7 +12,6 @@ import {
   holderText,
   isOwn,
   MAX_LEASE_MS,
-  MAX_TITLE,
   parseLeaseTitle,
   pick,
   slotOf,
