@@ -43,7 +43,7 @@ describe('default sandbox names', () => {
 describe('the default title, machine-readable', () => {
   const info = { repository: 'acme/shop', repo: 'shop', runId: 9876543210, runAttempt: 2, serverUrl: 'https://github.com' }
 
-  it('reads as the README documents it', () => {
+  it('reads as docs/github.md documents it', () => {
     expect(defaultSandboxTitle({ ...info, prNumber: 12 }, 'run')).toBe(
       'CI sandbox of acme/shop PR #12 (run 9876543210 attempt 2): deleted when the run ends. https://github.com/acme/shop/actions/runs/9876543210'
     )

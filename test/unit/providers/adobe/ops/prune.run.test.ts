@@ -5,7 +5,7 @@ import { EMULATOR_ADOBE_CLIENT_ID, EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_ADOBE_
 import { systemClock } from '../../../../../src/core/deadline'
 import { readInputs, type AdobeInputs } from '../../../../../src/core/inputs'
 import type { Logger } from '../../../../../src/core/log'
-import { connect } from '../../../../../src/providers/adobe/index'
+import { connect } from '../../../../../src/providers/adobe/ops/common'
 import { prune, PRUNE_CONCURRENCY } from '../../../../../src/providers/adobe/ops/prune'
 import { Secrets } from '../../../../../src/core/secrets'
 import { createContext } from '../../../../../src/core/context'
