@@ -25,7 +25,9 @@ export default {
     'src/providers/adobe/ops/prune-closed.ts',
     'src/github/comment.ts',
     'src/runner/fork.ts',
-    'src/core/inputs.ts'
+    'src/core/inputs.ts',
+    'src/providers/adobe/inputs.ts',
+    'src/providers/trackstar/inputs.ts'
   ],
   coverageAnalysis: 'perTest',
   // Two cores shared with other work: `npm run mutate -- --concurrency 1` when busier.

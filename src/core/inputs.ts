@@ -1,7 +1,7 @@
 // Every input, parsed and validated into one typed object before any request is made.
 // Each problem is one InputError that names the input and says what is accepted.
 import { InputError } from './errors'
-import { CREDENTIAL_ENV, MAX_JOB_MS, MAX_SANDBOX_NAME, MAX_TITLE } from './limits'
+import { MAX_JOB_MS, MAX_SANDBOX_NAME } from './limits'
 import { slug } from './naming'
 import type { Secrets } from './secrets'
 
@@ -96,12 +96,12 @@ export function suggestedName(value: string, prefix = false): string | undefined
 }
 
 /** `; did you mean "…"?` when a valid form is near, else nothing. */
-function didYouMean(value: string, prefix = false, around: (s: string) => string = s => s): string {
+export function didYouMean(value: string, prefix = false, around: (s: string) => string = s => s): string {
   const s = suggestedName(value, prefix)
   return s === undefined ? '' : `; did you mean "${around(s)}"?`
 }
 
-function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
   throw new InputError(input, `got ${shown(value)}; accepted values: ${allowed.join(', ')}`)
 }
@@ -156,29 +156,28 @@ export function parseBaseUrl(input: string, value: string): string {
   return url.toString().replace(/\/+$/, '')
 }
 
-function required(input: string, value: string, envName?: string): string {
+export function required(input: string, value: string, envName?: string): string {
   if (value !== '') return value
   throw new InputError(input, `is required${envName ? ` (or set the ${envName} environment variable)` : ''}`)
 }
 
-/** Reads every input. Secret values are registered with `secrets` as soon as they are read. */
-export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Secrets): Inputs {
+/**
+ * How a provider reads its inputs, in three stages that keep one order across providers:
+ * first its secrets are registered (before anything could print them), then the inputs with
+ * a restricted form are checked (for every provider, so a typo never passes silently), then,
+ * for the chosen provider only, the rest is read on top of the common inputs.
+ */
+export type InputStages<I extends Inputs> = (get: InputSource, env: NodeJS.ProcessEnv, secrets: Secrets) => () => (common: CommonInputs) => I
+
+/** Reads every input: the common ones here, each provider's through its stages. */
+export function readInputsWith(
+  stages: { trackstar: InputStages<TrackstarInputs>; adobe: InputStages<AdobeInputs> },
+  get: InputSource,
+  env: NodeJS.ProcessEnv,
+  secrets: Secrets
+): Inputs {
   // Register secrets first: nothing below may print them, but a mask costs nothing.
-  const fromEnv = (name: string): string => (env[name] ?? '').trim()
-  const secret = (input: string, envName?: string): string => {
-    const v = get(input) || (envName ? fromEnv(envName) : '')
-    secrets.add(v)
-    return checkCredential(input, v, get(input) === '' ? envName : undefined)
-  }
-  const values = {
-    trackstarApiKey: secret('trackstar-api-key', CREDENTIAL_ENV['trackstar-api-key']),
-    trackstarAccessToken: secret('trackstar-access-token', CREDENTIAL_ENV['trackstar-access-token']),
-    adobeClientSecret: secret('adobe-client-secret', CREDENTIAL_ENV['adobe-client-secret']),
-    adobeAccessTokenInput: secret('adobe-access-token'),
-    adobeAccessTokenEnv: fromEnv('ADOBE_ACCESS_TOKEN')
-  }
-  secrets.add(values.adobeAccessTokenEnv)
-  checkCredential('adobe-access-token', values.adobeAccessTokenEnv, 'ADOBE_ACCESS_TOKEN')
+  const afterSecrets = { trackstar: stages.trackstar(get, env, secrets), adobe: stages.adobe(get, env, secrets) }
 
   const provider = oneOf('provider', required('provider', get('provider')), ['trackstar', 'adobe'] as const)
   const cleanup = oneOf('cleanup', get('cleanup') || 'auto', ['auto', 'delete', 'reset', 'none'] as const)
@@ -191,154 +190,20 @@ export function readInputs(get: InputSource, env: NodeJS.ProcessEnv, secrets: Se
     exportEnv: parseBoolean('export-env', get('export-env'), false)
   }
 
-  // Inputs with a restricted form are checked whichever provider is chosen, so a typo in
-  // one never passes silently.
-  const format = {
-    integrationType: oneOf('integration-type', get('integration-type') || 'wms', ['wms', 'cart', 'carrier'] as const),
-    verify: parseBoolean('verify', get('verify'), true),
-    trackstarApiUrl: parseBaseUrl('trackstar-api-url', get('trackstar-api-url') || 'https://production.trackstarhq.com'),
-    imsUrl: parseBaseUrl('adobe-ims-url', get('adobe-ims-url') || 'https://ims-na1.adobelogin.com'),
-    platformUrl: parseBaseUrl('adobe-platform-url', get('adobe-platform-url') || 'https://platform.adobe.io'),
-    ifExists: oneOf('if-exists', get('if-exists') || 'reuse', ['reuse', 'reset', 'fail'] as const),
-    ignoreWarnings: parseBoolean('ignore-warnings', get('ignore-warnings'), false),
-    allowProduction: parseBoolean('allow-production', get('allow-production'), false),
-    pruneOlderThanSeconds: parseAge('prune-older-than', get('prune-older-than') || '24h'),
-    dryRun: parseBoolean('dry-run', get('dry-run'), false),
-    leaseTtlSeconds: parseLeaseTtl(get('lease-ttl') || '6h'),
-    ifFull: oneOf('if-full', get('if-full') || 'wait', ['wait', 'fail'] as const),
-    roleIds: parseRoleIds(get('adobe-role-id')),
-    packageId: parsePackageId(get('adobe-package-id')),
-    pruneClosed: parseBoolean('prune-closed', get('prune-closed'), false),
-    prComment: parseBoolean('pr-comment', get('pr-comment'), false)
-  }
+  const afterFormat = { trackstar: afterSecrets.trackstar(), adobe: afterSecrets.adobe() }
+  return provider === 'trackstar' ? afterFormat.trackstar(common) : afterFormat.adobe(common)
+}
 
-  if (provider === 'trackstar') {
-    const operation = oneOf('operation', get('operation') || 'generate', ['generate', 'delete'] as const)
-    if (operation === 'delete' && cleanup === 'reset') {
-      throw new InputError('cleanup', 'cannot be "reset" after operation "delete" (there is nothing left to reset); use auto or none')
-    }
-    return {
-      ...common,
-      provider,
-      operation,
-      apiKey: required('trackstar-api-key', values.trackstarApiKey, 'TRACKSTAR_API_KEY'),
-      integrationType: format.integrationType,
-      accessToken: values.trackstarAccessToken || undefined,
-      apiUrl: format.trackstarApiUrl,
-      verify: format.verify
-    }
-  }
+/** An input's value read from the environment variable that may stand in for it. */
+export function fromEnv(env: NodeJS.ProcessEnv, name: string): string {
+  return (env[name] ?? '').trim()
+}
 
-  const operation = oneOf('operation', get('operation') || 'create', ['create', 'reset', 'delete', 'prune', 'lease', 'get'] as const)
-  if ((operation === 'delete' || operation === 'prune') && cleanup === 'reset') {
-    throw new InputError('cleanup', `cannot be "reset" after operation "${operation}"; use auto or none`)
-  }
-  if (operation === 'prune' && cleanup === 'delete') {
-    throw new InputError('cleanup', 'cannot be "delete" with operation "prune" (prune deletes already); use auto or none')
-  }
-  if (operation === 'lease' && cleanup === 'delete') {
-    throw new InputError('cleanup', 'cannot be "delete" with operation "lease" (pool sandboxes are kept: the post step releases them); use auto, reset or none')
-  }
-  if (operation === 'get' && (cleanup === 'delete' || cleanup === 'reset')) {
-    throw new InputError('cleanup', `cannot be "${cleanup}" with operation "get" (get changes nothing and leaves nothing to undo); use auto or none`)
-  }
-
-  const clientIdInput = get('adobe-client-id')
-  const clientId = checkCredential('adobe-client-id', clientIdInput || fromEnv('ADOBE_CLIENT_ID'), clientIdInput ? undefined : 'ADOBE_CLIENT_ID')
-  const secretFromInput = get('adobe-client-secret') !== ''
-  // Inputs win over the environment; an explicit token wins over client credentials.
-  let auth: AdobeAuth
-  const useToken =
-    values.adobeAccessTokenInput !== '' || (values.adobeAccessTokenEnv !== '' && !secretFromInput && !clientIdInput)
-  if (useToken) {
-    auth = { kind: 'token', token: values.adobeAccessTokenInput || values.adobeAccessTokenEnv }
-  } else {
-    if (clientId === '' && values.adobeClientSecret === '') {
-      throw new InputError(
-        'adobe-client-id',
-        'Adobe credentials are missing: set adobe-client-id and adobe-client-secret (or ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET), or adobe-access-token (or ADOBE_ACCESS_TOKEN)'
-      )
-    }
-    required('adobe-client-id', clientId, 'ADOBE_CLIENT_ID')
-    required('adobe-client-secret', values.adobeClientSecret, 'ADOBE_CLIENT_SECRET')
-    const scopes = (get('adobe-scopes') || DEFAULT_SCOPES).split(',').map(s => s.trim()).filter(Boolean)
-    const badScope = scopes.find(s => !/^[A-Za-z0-9_.:/-]+$/.test(s))
-    if (scopes.length === 0 || badScope !== undefined) {
-      throw new InputError('adobe-scopes', `${badScope ? `"${badScope}" is not a scope` : 'is empty'}; expected a comma-separated list such as ${DEFAULT_SCOPES}`)
-    }
-    auth = { kind: 'client', clientId, clientSecret: values.adobeClientSecret, scopes }
-  }
-  const apiKey = checkCredential('adobe-api-key', get('adobe-api-key') || fromEnv('ADOBE_API_KEY'), get('adobe-api-key') ? undefined : 'ADOBE_API_KEY') || clientId
-  if (apiKey === '') {
-    throw new InputError('adobe-api-key', 'is required with adobe-access-token (or set ADOBE_API_KEY, or adobe-client-id, which is the API key by default)')
-  }
-  const orgId = required('adobe-org-id', get('adobe-org-id') || fromEnv('ADOBE_ORG_ID'), 'ADOBE_ORG_ID')
-  if (!/^[A-Za-z0-9]+@AdobeOrg$/.test(orgId)) {
-    throw new InputError('adobe-org-id', `got "${orgId}"; expected an IMS organization id such as 0123456789ABCDEF01234567@AdobeOrg`)
-  }
-
-  const sandboxName = get('sandbox-name') || undefined
-  if (sandboxName !== undefined && !SANDBOX_NAME_PATTERN.test(sandboxName)) {
-    throw new InputError(
-      'sandbox-name',
-      `${shown(sandboxName)} is not a valid sandbox name; it must start with a lowercase letter and hold only lowercase letters, digits and hyphens, at most 256 characters${didYouMean(sandboxName)}`
-    )
-  }
-  if (sandboxName === undefined && (operation === 'reset' || operation === 'delete' || operation === 'get')) {
-    throw new InputError('sandbox-name', `is required for operation "${operation}" (name the sandbox to ${operation === 'get' ? 'read' : operation})`)
-  }
-  const sandboxTitle = get('sandbox-title') || undefined
-  if (sandboxTitle !== undefined && sandboxTitle.length > MAX_TITLE) {
-    throw new InputError('sandbox-title', `is longer than ${MAX_TITLE} characters`)
-  }
-
-  const prunePrefix = operation === 'prune' ? parsePrunePrefix(get('prune-prefix')) : undefined
-
-  const pool = operation === 'lease' ? parsePool(get('pool')) : undefined
-  // The grant and the import act on an active sandbox that the step created, reset or leased.
-  for (const [input, given] of [['adobe-role-id', format.roleIds.length > 0], ['adobe-package-id', format.packageId !== undefined]] as const) {
-    if (!given) continue
-    if (!['create', 'reset', 'lease'].includes(operation)) throw new InputError(input, `applies to operations create, reset and lease only, not "${operation}"`)
-    if (!common.wait) throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
-  }
-  // A tool that runs the action outside a runner may pass action.yml's default `${{ github.token }}`
-  // as it is written: there is no token then, as there is none locally.
-  const githubToken = /^\$\{\{.*\}\}$/.test(get('github-token')) ? '' : get('github-token')
-  secrets.add(githubToken)
-  checkGithubToken('github-token', checkCredential('github-token', githubToken))
-  if (format.pruneClosed && operation !== 'prune') {
-    throw new InputError('prune-closed', `applies to operation "prune" only, not "${operation}"; remove it or set operation: prune`)
-  }
-  if (format.pruneClosed && githubToken === '') {
-    throw new InputError('github-token', 'is required with prune-closed: true; the default ${{ github.token }} works when the job has permissions pull-requests: read and actions: read')
-  }
-
-  return {
-    ...common,
-    provider,
-    operation,
-    auth,
-    apiKey,
-    orgId,
-    imsUrl: format.imsUrl,
-    platformUrl: format.platformUrl,
-    sandboxName,
-    sandboxTitle,
-    ifExists: format.ifExists,
-    ignoreWarnings: format.ignoreWarnings,
-    allowProduction: format.allowProduction,
-    prunePrefix,
-    pruneOlderThanSeconds: format.pruneOlderThanSeconds,
-    dryRun: format.dryRun,
-    pool,
-    leaseTtlSeconds: format.leaseTtlSeconds,
-    ifFull: format.ifFull,
-    roleIds: format.roleIds,
-    packageId: format.packageId,
-    githubToken,
-    pruneClosed: format.pruneClosed,
-    prComment: format.prComment
-  }
+/** A credential input (or its environment variable), registered as a secret and checked. */
+export function secretInput(get: InputSource, env: NodeJS.ProcessEnv, secrets: Secrets, input: string, envName?: string): string {
+  const v = get(input) || (envName ? fromEnv(env, envName) : '')
+  secrets.add(v)
+  return checkCredential(input, v, get(input) === '' ? envName : undefined)
 }
 
 /** `lease-ttl`: a duration no longer than a job can run. */

@@ -2,7 +2,7 @@
 // job: a cleanup that fails is a warning annotation that names what was left behind.
 import { errorMessage } from '../core/errors'
 import { debugHint } from '../core/failure'
-import { readInputs } from '../core/inputs'
+import { readInputs } from '../providers/index'
 import { inGroup } from '../core/log'
 import { Secrets } from '../core/secrets'
 import { loadHandoff, type Handoff } from '../core/handoff'

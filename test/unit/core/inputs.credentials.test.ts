@@ -2,7 +2,8 @@
 // carry) are input errors naming the input, and its environment variable when it came from one.
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../../src/core/errors'
-import { checkCredential, readInputs } from '../../../src/core/inputs'
+import { checkCredential } from '../../../src/core/inputs'
+import { readInputs } from '../../../src/providers/index'
 import { Secrets } from '../../../src/core/secrets'
 
 function readError(inputs: Record<string, string>, env: Record<string, string> = {}): InputError {
