@@ -12,7 +12,7 @@ export function dotenvKey(name: string): string {
 
 /** A dotenv value: bare when plain, in single quotes when it has blanks or quotes, JSON-quoted when it has a line break or a single quote. */
 export function dotenvValue(value: string): string {
-  if (/^[A-Za-z0-9_./:@,+=-]*$/.test(value)) return value
+  if (/^[A-Za-z0-9_./:@,+=*-]*$/.test(value)) return value
   if (!/['\r\n]/.test(value)) return `'${value}'`
   return JSON.stringify(value)
 }
