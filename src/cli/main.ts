@@ -130,9 +130,6 @@ function stepDeps(io: CliIO, input: InputSource, state: FileState, signal: Abort
 
 /** Checks the command line against the inputs before anything is written or requested. */
 function validate(parsed: Parsed, io: CliIO, input: InputSource): Inputs {
-  const inputs = readInputs(input, io.env, new Secrets(() => undefined))
-  const wrong = inapplicable(parsed.inputs, inputs.provider, inputs.operation)
-  if (wrong.length) throw new UsageError(wrong.join('; '))
   for (const spec of INPUTS.filter(s => s.githubOnly)) {
     if (!/^(true|True|TRUE)$/.test(input(spec.name))) continue
     const missing = [input('github-token') === '' ? '--github-token (or GITHUB_TOKEN)' : '', io.env.GITHUB_REPOSITORY ? '' : 'GITHUB_REPOSITORY=owner/name'].filter(Boolean)
@@ -140,6 +137,9 @@ function validate(parsed: Parsed, io: CliIO, input: InputSource): Inputs {
       throw new UsageError(`--${spec.name} works with GitHub only: it needs ${missing.join(' and ')}. Outside GitHub, leave --${spec.name} out`)
     }
   }
+  const inputs = readInputs(input, io.env, new Secrets(() => undefined))
+  const wrong = inapplicable(parsed.inputs, inputs.provider, inputs.operation)
+  if (wrong.length) throw new UsageError(wrong.join('; '))
   return inputs
 }
 
