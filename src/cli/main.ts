@@ -8,6 +8,7 @@ import { CancelledError, InputError, errorMessage } from '../core/errors'
 import { readInputs, type InputSource, type Inputs } from '../core/inputs'
 import { INPUTS, inputSpec } from '../core/input-table'
 import { Secrets } from '../core/secrets'
+import { safeLines } from '../core/log'
 import { systemClock } from '../core/deadline'
 import type { StepDeps } from '../core/steps'
 import type { Handoff } from '../core/handoff'
@@ -40,7 +41,10 @@ export interface CliIO {
 const defaultIO = (): CliIO => ({ env: process.env, stdout: t => void process.stdout.write(t), stderr: stderrWrite })
 
 /** Runs one command line; resolves to the exit status. Never rejects. */
-export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+export async function run(argv: string[], given: CliIO = defaultIO()): Promise<number> {
+  // Whatever reaches stderr (a usage message quoting an argument, too) is redacted first.
+  const known = secretsOf(argv, given.env)
+  const io: CliIO = { ...given, stderr: text => given.stderr(safeLines(known.redact(text))) }
   const say = (line: string): void => io.stderr(`${line}\n`)
   let parsed: Parsed
   try {
@@ -63,6 +67,21 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
     say(`ephemeral-sandbox: ${errorMessage(err)}`)
     return EXIT.failed
   }
+}
+
+/** The secrets known before any input is read: the secret flags' values, and their environment variables. */
+export function secretsOf(argv: string[], env: NodeJS.ProcessEnv): Secrets {
+  const secrets = new Secrets(() => undefined)
+  const names = new Set(INPUTS.filter(s => s.secret).map(s => s.name))
+  for (const spec of INPUTS.filter(s => s.secret)) {
+    for (const v of [spec.env, spec.cliEnv]) if (v) secrets.add(env[v])
+  }
+  argv.forEach((arg, i) => {
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (!m || !names.has(m[1])) return
+    secrets.add(m[2] ?? argv[i + 1])
+  })
+  return secrets
 }
 
 /** The inputs as the core reads them: the flags, then (cleanup) what the state file kept, then the table's defaults. */

@@ -69,3 +69,28 @@ describe('inputSource', () => {
     expect(inputSource({}, {})('github-token')).toBe('')
   })
 })
+
+describe('run: what reaches stderr before any input is read', () => {
+  it('redacts a secret flag\'s value and the credentials in the environment, even in a usage message', async () => {
+    const { run } = await import('../../../src/cli/main')
+    const err: string[] = []
+    const out: string[] = []
+    const code = await run(['create', '--provider', 'adobe', '--adobe-client-secret', 'Zq9Zq9Zq9Zq9', 'Wv7Wv7Wv7Wv7', 'Zq9Zq9Zq9Zq9'], {
+      env: { ADOBE_CLIENT_SECRET: 'Wv7Wv7Wv7Wv7' },
+      stdout: t => void out.push(t),
+      stderr: t => void err.push(t)
+    })
+    expect(code).toBe(2)
+    expect(err.join('')).toContain('unexpected argument "***"')
+    expect(err.join('') + out.join('')).not.toMatch(/Zq9Z|Wv7W/)
+  })
+
+  it('--help exits 0 with the usage on stdout; no command shows it too', async () => {
+    const { run } = await import('../../../src/cli/main')
+    const out: string[] = []
+    expect(await run(['--help'], { env: {}, stdout: t => void out.push(t), stderr: () => undefined })).toBe(0)
+    expect(out.join('')).toContain('Usage:')
+    expect(await run(['lease', '--help'], { env: {}, stdout: t => void out.push(t), stderr: () => undefined })).toBe(0)
+    expect(out.join('')).toContain('Flags for adobe lease:')
+  })
+})
