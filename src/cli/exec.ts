@@ -1,6 +1,7 @@
 // exec's child: the command runs with the results in its environment; SIGINT and SIGTERM that
 // reach this process are passed on to it, and its end is waited for before cleanup starts.
 import { spawn } from 'node:child_process'
+import type { Signals } from './signals'
 
 export interface ChildEnd {
   /** the status to exit with: the child's code, or 128 + the signal's number */
@@ -11,7 +12,7 @@ export interface ChildEnd {
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 }
 
-export function runChild(command: string[], env: NodeJS.ProcessEnv, onNote: (line: string) => void): Promise<ChildEnd> {
+export function runChild(command: string[], env: NodeJS.ProcessEnv, signals: Signals, onNote: (line: string) => void): Promise<ChildEnd> {
   return new Promise(resolve => {
     let interrupted: NodeJS.Signals | undefined
     const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' })
@@ -20,11 +21,9 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv, onNote: (lin
       onNote(`Received ${signal}: passing it to the command and waiting for it to end; cleanup follows`)
       child.kill(signal)
     }
-    process.on('SIGINT', forward)
-    process.on('SIGTERM', forward)
+    const unroute = signals.route(forward)
     const done = (end: ChildEnd): void => {
-      process.off('SIGINT', forward)
-      process.off('SIGTERM', forward)
+      unroute()
       resolve(end)
     }
     child.on('error', err => {

@@ -19,6 +19,7 @@ import { shownOutputs, writeOutputsFile } from './outputs'
 import { cliLogger, cliMessage, stderrWrite, type Write } from './log'
 import { cliRunInfo } from './run-info'
 import { runChild } from './exec'
+import { Signals } from './signals'
 
 // The steps, the providers and the GitHub client are loaded when a command needs them, so
 // that --help and a bad flag answer without loading them.
@@ -57,15 +58,18 @@ export async function run(argv: string[], given: CliIO = defaultIO()): Promise<n
     io.stdout(parsed.command === undefined ? mainHelp() : operationHelp(parsed.command))
     return parsed.help || argv.length === 0 ? EXIT.ok : EXIT.usage
   }
+  const signals = new Signals().install()
   try {
-    return parsed.command === 'cleanup' ? await cleanup(parsed, io) : await operation(parsed, io)
+    return parsed.command === 'cleanup' ? await cleanup(parsed, io, signals) : await operation(parsed, io, signals)
   } catch (err) {
     if (err instanceof UsageError || err instanceof InputError) {
       say(`ephemeral-sandbox: ${cliMessage(errorMessage(err))}`)
       return EXIT.usage
     }
     say(`ephemeral-sandbox: ${errorMessage(err)}`)
-    return EXIT.failed
+    return signals.first ? EXIT.interrupted : EXIT.failed
+  } finally {
+    signals.uninstall()
   }
 }
 
@@ -92,25 +96,6 @@ export function inputSource(flags: Record<string, string>, env: NodeJS.ProcessEn
     if (given !== undefined && given !== '') return given
     if (spec?.cliEnv && (env[spec.cliEnv] ?? '').trim() !== '') return (env[spec.cliEnv] ?? '').trim()
     return spec ? (spec.cliDefault ?? spec.default) : ''
-  }
-}
-
-/** A signal turns into the cancel of the running step. */
-function cancelOnSignals(onSignal: (signal: NodeJS.Signals) => void): { signal: AbortSignal; interrupted: () => boolean; stop: () => void } {
-  const controller = new AbortController()
-  const handler = (signal: NodeJS.Signals): void => {
-    onSignal(signal)
-    controller.abort()
-  }
-  process.on('SIGINT', handler)
-  process.on('SIGTERM', handler)
-  return {
-    signal: controller.signal,
-    interrupted: () => controller.signal.aborted,
-    stop: () => {
-      process.off('SIGINT', handler)
-      process.off('SIGTERM', handler)
-    }
   }
 }
 
@@ -171,7 +156,7 @@ function refuseLiveState(state: FileState): void {
   )
 }
 
-async function operation(parsed: Parsed, io: CliIO): Promise<number> {
+async function operation(parsed: Parsed, io: CliIO, signals: Signals): Promise<number> {
   const say = (line: string): void => io.stderr(`${line}\n`)
   const input = inputSource(parsed.inputs, io.env)
   const inputs = validate(parsed, io, input)
@@ -182,10 +167,10 @@ async function operation(parsed: Parsed, io: CliIO): Promise<number> {
   // Written before the provider is asked anything, as the action's state is.
   state.start({ ...parsed.inputs, provider: inputs.provider, operation: inputs.operation })
   const collected: Collected = { outputs: {}, env: {} }
-  const cancel = cancelOnSignals(signal => say(`Received ${signal}: stopping`))
   const isExec = parsed.command === 'exec'
   const cleanupHint = `run ephemeral-sandbox cleanup --state-file ${parsed.stateFile}`
   const [{ mainStep }, providerOf, { commentAfterMain }] = await Promise.all([loadSteps(), loadProviders(), loadComments()])
+  const cancel = signals.cancelling(signal => say(`Received ${signal}: stopping`))
   let outcome
   try {
     outcome = await mainStep(stepDeps(io, input, state, cancel.signal, collected, runCtx), providerOf, {
@@ -193,9 +178,9 @@ async function operation(parsed: Parsed, io: CliIO): Promise<number> {
       cancelNote: isExec ? '. Cleaning up what was started' : `. What was started is recorded in ${parsed.stateFile}: ${cleanupHint}`
     })
   } finally {
-    cancel.stop()
+    cancel.done()
   }
-  const interrupted = cancel.interrupted() || outcome.error instanceof CancelledError
+  const interrupted = signals.first !== undefined || outcome.error instanceof CancelledError
   const all = { ...collected.outputs, ...collected.env }
   if (outcome.result) {
     if (parsed.outputsFile) writeOutputsFile(parsed.outputsFile, all)
@@ -218,14 +203,14 @@ async function operation(parsed: Parsed, io: CliIO): Promise<number> {
   // exec: the command, then always the cleanup.
   let status: number = EXIT.failed
   let wasInterrupted = interrupted
-  if (outcome.error === undefined && outcome.result && !collected.failed && !interrupted) {
+  if (outcome.error === undefined && outcome.result && !collected.failed && !signals.first) {
     say(`Running ${parsed.child.join(' ')}`)
-    const end = await runChild(parsed.child, { ...io.env, ...outcome.result.env }, line => say(outcome.secrets.redact(line)))
+    const end = await runChild(parsed.child, { ...io.env, ...outcome.result.env }, signals, line => say(outcome.secrets.redact(line)))
     status = end.status
-    wasInterrupted = end.interrupted !== undefined
     say(`The command exited with status ${end.status}`)
   }
-  const cleaned = await cleanupNow(io, input, state)
+  wasInterrupted ||= signals.first !== undefined
+  const cleaned = await cleanupNow(io, input, state, signals)
   if (wasInterrupted) {
     say(`Interrupted: ${cleaned ? 'cleanup done' : `cleanup did not finish: ${cleanupHint}`}`)
     return EXIT.interrupted
@@ -235,19 +220,17 @@ async function operation(parsed: Parsed, io: CliIO): Promise<number> {
 }
 
 /** exec's cleanup, in this process: signals now only say that it is under way. */
-async function cleanupNow(io: CliIO, input: InputSource, state: FileState): Promise<boolean> {
+async function cleanupNow(io: CliIO, input: InputSource, state: FileState, signals: Signals): Promise<boolean> {
   const say = (line: string): void => io.stderr(`${line}\n`)
   let count = 0
   const controller = new AbortController()
-  const handler = (signal: NodeJS.Signals): void => {
+  const unroute = signals.route(signal => {
     count++
     if (count >= 3) {
       say(`Received ${signal} a third time: stopping the cleanup`)
       controller.abort()
     } else say(`Received ${signal}: cleaning up first (bounded by --cleanup-timeout); a third signal stops it`)
-  }
-  process.on('SIGINT', handler)
-  process.on('SIGTERM', handler)
+  })
   const [{ cleanupStep }, providerOf, { commentAfterCleanup }] = await Promise.all([loadSteps(), loadProviders(), loadComments()])
   try {
     const end = await cleanupStep(stepDeps(io, input, state, controller.signal, { outputs: {}, env: {} }, cliRunInfo(io.env)), providerOf, {
@@ -257,12 +240,11 @@ async function cleanupNow(io: CliIO, input: InputSource, state: FileState): Prom
     if (!end.failed) state.remove()
     return !end.failed
   } finally {
-    process.off('SIGINT', handler)
-    process.off('SIGTERM', handler)
+    unroute()
   }
 }
 
-async function cleanup(parsed: Parsed, io: CliIO): Promise<number> {
+async function cleanup(parsed: Parsed, io: CliIO, signals: Signals): Promise<number> {
   const say = (line: string): void => io.stderr(`${line}\n`)
   const state = FileState.open(parsed.stateFile)
   if (!state.exists() || !state.handoff()) {
@@ -274,7 +256,7 @@ async function cleanup(parsed: Parsed, io: CliIO): Promise<number> {
   // Checked before any request: a missing credential is bad input, and the state stays.
   readInputs(input, io.env, new Secrets(() => undefined))
   const [{ cleanupStep }, providerOf, { commentAfterCleanup }] = await Promise.all([loadSteps(), loadProviders(), loadComments()])
-  const cancel = cancelOnSignals(signal => say(`Received ${signal}: stopping the cleanup`))
+  const cancel = signals.cancelling(signal => say(`Received ${signal}: stopping the cleanup`))
   try {
     const end = await cleanupStep(stepDeps(io, input, state, cancel.signal, { outputs: {}, env: {} }, cliRunInfo(io.env)), providerOf, {
       afterCleanup: commentAfterCleanup,
@@ -284,10 +266,10 @@ async function cleanup(parsed: Parsed, io: CliIO): Promise<number> {
       state.remove()
       return EXIT.ok
     }
-    if (cancel.interrupted() || end.error instanceof CancelledError) return EXIT.interrupted
+    if (signals.first || end.error instanceof CancelledError) return EXIT.interrupted
     say(`The state file ${parsed.stateFile} is kept: run cleanup again once the cause is fixed`)
     return EXIT.failed
   } finally {
-    cancel.stop()
+    cancel.done()
   }
 }

@@ -27,7 +27,7 @@ interface CliRun {
 interface CliOptions {
   cwd: string
   env?: Record<string, string>
-  /** send this signal to the command line's process (not its group) once stdout shows `text` */
+  /** send this signal to the command line's process (not its group) once stdout or stderr shows `text` */
   signalWhen?: { text: string; signal: NodeJS.Signals }
 }
 
@@ -50,14 +50,20 @@ function cli(args: string[], o: CliOptions): Promise<CliRun> {
     let stdout = ''
     let stderr = ''
     let signalled = false
-    child.stdout.on('data', d => {
-      stdout += String(d)
-      if (o.signalWhen && !signalled && stdout.includes(o.signalWhen.text)) {
+    const watch = (): void => {
+      if (o.signalWhen && !signalled && (stdout + stderr).includes(o.signalWhen.text)) {
         signalled = true
         child.kill(o.signalWhen.signal)
       }
+    }
+    child.stdout.on('data', d => {
+      stdout += String(d)
+      watch()
     })
-    child.stderr.on('data', d => (stderr += String(d)))
+    child.stderr.on('data', d => {
+      stderr += String(d)
+      watch()
+    })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`the command line did not finish within 60 s\n${stdout}\n${stderr}`))
@@ -164,6 +170,62 @@ describe('ephemeral-sandbox create and cleanup', () => {
   }, 90_000)
 })
 
+describe('an interrupted create', () => {
+  it('exits 130 after saying how to clean up; the state file records the sandbox, and cleanup deletes it', async () => {
+    emu.adobe.setTimings({ createMs: 60_000 })
+    const cwd = workdir()
+    try {
+      const create = await cli(['create', ...adobeFlags(), '--sandbox-name', 'ci-interrupted'], { cwd, signalWhen: { text: 'Creating sandbox "ci-interrupted"', signal: 'SIGINT' } })
+      expect(create.code, create.stderr).toBe(130)
+      expect(create.stderr).toContain('Received SIGINT: stopping')
+      expect(create.stderr).toContain(`What was started is recorded in ${STATE}: run ephemeral-sandbox cleanup --state-file ${STATE}`)
+      expect(JSON.parse(JSON.parse(readFileSync(join(cwd, STATE), 'utf8')).state.cleanup)).toMatchObject({ sandbox: 'ci-interrupted', action: 'delete', created: true })
+      // the provider finishes the create it accepted; cleanup then deletes the sandbox
+      emu.adobe.finishNow('ci-interrupted')
+      const cleanup = await cli(['cleanup'], { cwd })
+      expect(cleanup.code, cleanup.stderr).toBe(0)
+      expect(cleanup.stderr).toContain('Deleted sandbox "ci-interrupted"')
+      expectOnlyLive(emu)
+      expectNoSecrets([create, cleanup])
+    } finally {
+      rmSync(cwd, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
+
+describe('a cleanup that cannot finish', () => {
+  it('keeps the state file: without credentials it exits 2 before any request, refused by IMS it exits 1; then a cleanup with them deletes the sandbox', async () => {
+    const cwd = workdir()
+    try {
+      const create = await cli(['create', ...adobeFlags()], { cwd })
+      expect(create.code, create.stderr).toBe(0)
+      const name = dotenv(create.stdout).SANDBOX_NAME
+
+      let before = emu.requests.length
+      const missing = await cli(['cleanup'], { cwd, env: { ADOBE_CLIENT_SECRET: '' } })
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toContain('--adobe-client-secret: is required (or set the ADOBE_CLIENT_SECRET environment variable)')
+      expect(emu.requests.length).toBe(before)
+      expect(existsSync(join(cwd, STATE))).toBe(true)
+
+      before = emu.requests.length
+      const refused = await cli(['cleanup'], { cwd, env: { ADOBE_CLIENT_SECRET: 'not-the-secret-Qx9' } })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(`warning: Cleanup failed: could not delete the Adobe sandbox "${name}"`)
+      expect(refused.stderr).toContain('is kept: run cleanup again')
+      expect(emu.requests.slice(before).every(r => r.path === '/ims/token/v3')).toBe(true)
+      expect(emu.adobe.get(name)?.state).toBe('active')
+
+      const cleanup = await cli(['cleanup'], { cwd })
+      expect(cleanup.code, cleanup.stderr).toBe(0)
+      expectOnlyLive(emu)
+      expectNoSecrets([create, missing, refused, cleanup], ['not-the-secret-Qx9'])
+    } finally {
+      rmSync(cwd, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
+
 describe('ephemeral-sandbox lease and cleanup', () => {
   it('leases a ready pool sandbox; cleanup resets it and marks it free', async () => {
     seedReady(emu, 'ci-pool-1')
@@ -210,14 +272,29 @@ describe('ephemeral-sandbox exec', () => {
     }
   }, 90_000)
 
-  it('SIGINT while the command runs: the command gets it, the sandbox is deleted, and the exit status is 130', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s while the command runs: the command gets it, the sandbox is deleted, and the exit status is 130', async signal => {
     const cwd = workdir()
     try {
-      const child = "process.on('SIGINT', () => { require('node:fs').writeFileSync('child-got-sigint', 'yes'); process.exit(0) }); console.log('child ready'); setInterval(() => {}, 1000)"
-      const run = await cli(['exec', ...adobeFlags(), '--', process.execPath, '-e', child], { cwd, signalWhen: { text: 'child ready', signal: 'SIGINT' } })
+      const child = `process.on('${signal}', () => { require('node:fs').writeFileSync('child-got-signal', '${signal}'); process.exit(0) }); console.log(['child', 'ready'].join('-')); setInterval(() => {}, 1000)`
+      // the text only the running child prints (the log's "Running …" line shows its source)
+      const run = await cli(['exec', ...adobeFlags(), '--', process.execPath, '-e', child], { cwd, signalWhen: { text: 'child-ready', signal } })
       expect(run.code, run.stderr).toBe(130)
-      expect(readFileSync(join(cwd, 'child-got-sigint'), 'utf8')).toBe('yes')
-      expect(run.stderr).toContain('Received SIGINT: passing it to the command')
+      expect(readFileSync(join(cwd, 'child-got-signal'), 'utf8')).toBe(signal)
+      expect(run.stderr).toContain(`Received ${signal}: passing it to the command`)
+      expect(run.stderr).toMatch(/Deleted sandbox "gh-tester-[^"]+"[\s\S]*Interrupted: cleanup done/)
+      expectOnlyLive(emu)
+      expectNoSecrets([run])
+    } finally {
+      rmSync(cwd, { recursive: true, force: true })
+    }
+  }, 90_000)
+
+  it('a signal as the command starts (between the operation and the command) still ends in cleanup and 130', async () => {
+    const cwd = workdir()
+    try {
+      const child = "process.on('SIGINT', () => process.exit(0)); setInterval(() => {}, 1000)"
+      const run = await cli(['exec', ...adobeFlags(), '--', process.execPath, '-e', child], { cwd, signalWhen: { text: 'Running ', signal: 'SIGINT' } })
+      expect(run.code, run.stderr).toBe(130)
       expect(run.stderr).toMatch(/Deleted sandbox "gh-tester-[^"]+"[\s\S]*Interrupted: cleanup done/)
       expectOnlyLive(emu)
       expectNoSecrets([run])
