@@ -10,6 +10,7 @@ export const LAYER_RULES = [
   { from: 'src/', except: 'src/runner/', disallow: ['@actions/core'], why: 'only src/runner/ talks to the runner (@actions/core)' },
   { from: 'src/core/', disallow: ['src/runner/', 'src/providers/', 'src/github/', 'src/cli/', '@actions/github'], why: 'src/core/ serves every front end and provider and depends on none of them' },
   { from: 'src/github/', disallow: ['src/runner/', 'src/providers/', 'src/cli/'], why: 'src/github/ talks to GitHub for any provider and front end' },
+  { from: 'src/cli/', disallow: ['src/runner/'], why: 'the command line runs outside the runner: it shares src/core/, the providers and src/github/ with the action, not its runner steps' },
   { from: 'src/providers/', disallow: ['src/runner/', 'src/cli/'], why: 'a provider works the same under the action and the command line' },
   { from: 'src/providers/adobe/', disallow: ['src/providers/trackstar/'], why: 'one provider does not reach into another' },
   { from: 'src/providers/trackstar/', disallow: ['src/providers/adobe/'], why: 'one provider does not reach into another' },

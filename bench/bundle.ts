@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { startEmulator, type Emulator } from '../emulator/index'
 import { BUNDLE, ROOT, runnerEnvironment } from '../scripts/local-runner'
+
+const CLI = join(ROOT, 'dist/cli.js')
 import { trackstarInputs } from '../scripts/emulator-inputs'
 import { baselineEnv, runNode, type ProcessRun } from './harness'
 import { kib, median, min, ms, ratio, type BenchOptions, type SectionResult } from './stats'
@@ -22,9 +24,9 @@ function entryFiles(): { role: string; file: string }[] {
 }
 
 /** ms from spawn until the emulator logged the process's first request. */
-async function firstRequestMs(emu: Emulator, file: string, env: Record<string, string>, cwd: string): Promise<number> {
+async function firstRequestMs(emu: Emulator, file: string, env: Record<string, string>, cwd: string, args: string[] = []): Promise<number> {
   const from = emu.requests.length
-  const run: ProcessRun = await runNode(file, env, { cwd, timeoutMs: 60_000 })
+  const run: ProcessRun = await runNode(file, env, { cwd, timeoutMs: 60_000, args })
   if (run.exitCode !== 0) throw new Error(`${file} exited with ${run.exitCode}\n${run.stdout}\n${run.stderr}`)
   const first = emu.requests[from]
   if (!first) throw new Error(`${file} made no request`)
@@ -44,7 +46,7 @@ export async function bundle(o: BenchOptions): Promise<SectionResult> {
   const runs = o.short ? 3 : 15
   const emu = await startEmulator({ trackstar: { rateLimit: false } })
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-bench-cold-'))
-  const samples = { action: [] as number[], core: [] as number[], bare: [] as number[] }
+  const samples = { action: [] as number[], cli: [] as number[], core: [] as number[], bare: [] as number[] }
   try {
     const coreUrl = import.meta.resolve('@actions/core')
     const coreProbe = join(dir, 'core-probe.mjs')
@@ -56,10 +58,14 @@ export async function bundle(o: BenchOptions): Promise<SectionResult> {
       o.log(`bundle: cold start run ${i}/${runs}${i === 0 ? ' (warm-up)' : ''}`)
       const stepDir = mkdtempSync(join(dir, 'step-'))
       const a = await firstRequestMs(emu, BUNDLE, runnerEnvironment(stepDir, trackstarInputs(emu)).env, stepDir)
+      // The command line with the same generate: its flags, the key from the environment.
+      const cliDir = mkdtempSync(join(dir, 'cli-'))
+      const l = await firstRequestMs(emu, CLI, { TRACKSTAR_API_KEY: probeEnv.TRACKSTAR_API_KEY }, cliDir, ['generate', '--provider', 'trackstar', '--trackstar-api-url', emu.url])
       const c = await firstRequestMs(emu, coreProbe, probeEnv, dir)
       const b = await firstRequestMs(emu, bareProbe, probeEnv, dir)
       if (i === 0) continue // warms the file cache
       samples.action.push(a)
+      samples.cli.push(l)
       samples.core.push(c)
       samples.bare.push(b)
     }
@@ -68,13 +74,14 @@ export async function bundle(o: BenchOptions): Promise<SectionResult> {
     rmSync(dir, { recursive: true, force: true })
   }
   const action = median(samples.action)
+  const cliStart = median(samples.cli)
   const core = median(samples.core)
   const bare = median(samples.bare)
   const met = total <= SIZE_TARGET
   return {
     title: 'Bundle',
     intro: [
-      "Size: the files `action.yml` runs for `main` and `post` (one file, `dist/index.js`, serves both; `dist/licenses.txt` is not loaded). Cold start: from spawning `node dist/index.js` (Trackstar generate inputs, the runner's environment) until the emulator logs the step's first request, against a script that only imports `@actions/core` and then makes one `fetch` to the emulator (the same generate call), and a bare script with the `fetch` alone (Node's own floor)."
+      "Size: the files `action.yml` runs for `main` and `post` (one file, `dist/index.js`, serves both; `dist/licenses.txt` is not loaded). Cold start: from spawning `node dist/index.js` (Trackstar generate inputs, the runner's environment), or `node dist/cli.js generate --provider trackstar` (the command line, its key in the environment), until the emulator logs the step's first request, against a script that only imports `@actions/core` and then makes one `fetch` to the emulator (the same generate call), and a bare script with the `fetch` alone (Node's own floor)."
     ],
     tables: [
       {
@@ -87,6 +94,7 @@ export async function bundle(o: BenchOptions): Promise<SectionResult> {
         headers: ['process', 'spawn → first request', 'vs @actions/core + fetch'],
         rows: [
           ['node dist/index.js (the action)', `${ms(action)} (${ms(min(samples.action))})`, ratio(action / core)],
+          ['node dist/cli.js generate (the command line)', `${ms(cliStart)} (${ms(min(samples.cli))})`, ratio(cliStart / core)],
           ['import @actions/core, then fetch', `${ms(core)} (${ms(min(samples.core))})`, ratio(1)],
           ['fetch only (no import)', `${ms(bare)} (${ms(min(samples.bare))})`, ratio(bare / core)]
         ]

@@ -36,11 +36,11 @@ export interface ProcessRun {
 }
 
 /** Runs `node file` as a fresh process with exactly `env` (plus PATH); killed after timeoutMs. */
-export function runNode(file: string, env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ProcessRun> {
+export function runNode(file: string, env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number; args?: string[] } = {}): Promise<ProcessRun> {
   const limit = opts.timeoutMs ?? 120_000
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now()
-    const child = spawn(nodeBinary(), [file], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(nodeBinary(), [file, ...(opts.args ?? [])], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => (stdout += String(d)))

@@ -20,6 +20,8 @@ export interface RunInfo {
   /** GITHUB_WORKFLOW and GITHUB_JOB: together they tell one job's PR comment from another's */
   workflow?: string
   job?: string
+  /** the run's page where it is not a GitHub Actions run (a GitLab pipeline, a Jenkins build) */
+  url?: string
 }
 
 /** The event that started the run (GITHUB_EVENT_PATH); empty when there is none or it cannot be read. */
@@ -62,6 +64,7 @@ export function runInfoFromContext(env: NodeJS.ProcessEnv = process.env): RunInf
 }
 
 export function runUrl(info: RunInfo): string | undefined {
+  if (info.url !== undefined) return info.url || undefined
   if (!info.repository || !info.runId) return undefined
   return `${info.serverUrl}/${info.repository}/actions/runs/${info.runId}`
 }

@@ -38,6 +38,8 @@ describe('layers/boundaries', () => {
     ['src/core/context.ts', "import { x as y } from '../github/client'\nexport const x = y\n", /src\/core\/ serves every front end and provider/],
     ['src/github/client.ts', "import { x as y } from '../providers/adobe/api'\nexport const x = y\n", /talks to GitHub for any provider/],
     ['src/providers/adobe/api.ts', "import { x as y } from '../../runner/step'\nexport const x = y\n", /works the same under the action and the command line/],
+    ['src/cli/main.ts', "import * as core from '@actions/core'\nexport const x = core\n", /only src\/runner\/ talks to the runner/],
+    ['src/cli/main.ts', "import { x as y } from '../runner/step'\nexport const x = y\n", /the command line runs outside the runner/],
     ['src/providers/trackstar/api.ts', "import { x as y } from '../adobe/api'\nexport const x = y\n", /one provider does not reach into another/],
     ['emulator/server.ts', "import { x as y } from '../src/core/http'\nexport const x = y\n", /the emulator stands for the providers/]
   ])('%s importing what its layer may not: %s', async (file, text, why) => {
@@ -48,6 +50,7 @@ describe('layers/boundaries', () => {
       'src/github/client.ts': ok,
       'src/providers/adobe/api.ts': ok,
       'src/providers/trackstar/api.ts': ok,
+      'src/cli/main.ts': ok,
       'emulator/server.ts': ok,
       [file]: text
     }
@@ -57,14 +60,16 @@ describe('layers/boundaries', () => {
     expect(found[0]).toMatch(why)
   })
 
-  it('a tree that keeps to the layers passes: the runner imports @actions/core, the core and providers; providers import the core and src/github/', async () => {
+  it('a tree that keeps to the layers passes: the runner imports @actions/core, the core and providers; providers import the core and src/github/; the command line imports the core, src/github/ and providers', async () => {
     expect(
       await lint({
         'src/index.ts': "import { run } from './runner/main'\nexport const x = run\n",
         'src/runner/main.ts': "import * as core from '@actions/core'\nimport { x as p } from '../providers/adobe/api'\nimport { x as h } from '../core/http'\nexport const run = [core, p, h]\n",
         'src/core/http.ts': ok,
         'src/github/client.ts': "import { x as h } from '../core/http'\nexport const x = h\n",
-        'src/providers/adobe/api.ts': "import { x as h } from '../../core/http'\nimport { x as g } from '../../github/client'\nexport const x = [h, g]\n"
+        'src/providers/adobe/api.ts': "import { x as h } from '../../core/http'\nimport { x as g } from '../../github/client'\nexport const x = [h, g]\n",
+        'src/cli.ts': "import { x as m } from './cli/main'\nexport const x = m\n",
+        'src/cli/main.ts': "import { x as h } from '../core/http'\nimport { x as g } from '../github/client'\nimport { x as p } from '../providers/adobe/api'\nexport const x = [h, g, p]\n"
       })
     ).toEqual([])
   })

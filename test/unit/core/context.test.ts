@@ -3,7 +3,7 @@
 // input set the URL a request goes to, for the message of a network failure.
 import { describe, expect, it } from 'vitest'
 import type { RunInfo } from '../../../src/core/run-info'
-import { readInputs } from '../../../src/providers/index'
+import { readInputs } from '../../../src/providers/inputs'
 import { Secrets } from '../../../src/core/secrets'
 import { createGraceMs, urlSources } from '../../../src/core/context'
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../../src/core/errors'
 import { checkCredential } from '../../../src/core/inputs'
-import { readInputs } from '../../../src/providers/index'
+import { readInputs } from '../../../src/providers/inputs'
 import { Secrets } from '../../../src/core/secrets'
 
 function readError(inputs: Record<string, string>, env: Record<string, string> = {}): InputError {

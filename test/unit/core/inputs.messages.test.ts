@@ -2,7 +2,7 @@
 // text is part of the contract. Each names the input, what it got and what is accepted.
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../../src/core/errors'
-import { readInputs } from '../../../src/providers/index'
+import { readInputs } from '../../../src/providers/inputs'
 import { Secrets } from '../../../src/core/secrets'
 
 const A = { provider: 'adobe', 'adobe-client-id': 'cid', 'adobe-client-secret': 'sec', 'adobe-org-id': 'ABC123@AdobeOrg' }

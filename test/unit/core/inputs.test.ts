@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../../src/core/errors'
 import { parseAge, parseBaseUrl, parseTimeout, shown, suggestedName, type AdobeInputs, type TrackstarInputs } from '../../../src/core/inputs'
-import { readInputs } from '../../../src/providers/index'
+import { readInputs } from '../../../src/providers/inputs'
 import { Secrets } from '../../../src/core/secrets'
 
 function read(inputs: Record<string, string>, env: Record<string, string> = {}) {
