@@ -73,7 +73,13 @@ export function adobeSandboxUrl(orgId: string, sandbox: string): string {
   return `https://experience.adobe.com/#/@${encodeURIComponent(orgId)}/sname:${encodeURIComponent(sandbox)}/platform/home`
 }
 
+// The runner's state store reads what the main step saved only in the post step: within a
+// step, what it saved is remembered here.
+const thisStep = new WeakMap<StateStore, SavedDeployment>()
+
 function load(state: StateStore): SavedDeployment | undefined {
+  const mine = thisStep.get(state)
+  if (mine) return mine
   try {
     const saved = JSON.parse(state.get(STATE_KEY) || 'null') as SavedDeployment | null
     return saved && typeof saved.id === 'number' && typeof saved.repository === 'string' ? saved : undefined
@@ -115,6 +121,7 @@ export async function deploymentBeforeRun(ctx: StepContext<Inputs>, state: State
     return {}
   }
   state.save(STATE_KEY, JSON.stringify(saved))
+  thisStep.set(state, saved)
   ctx.log.info(`deployment: deployment ${saved.id} in environment "${body.environment}" on ${ref}`)
   await setStatus(ctx, saved, { state: 'in_progress', description: 'Preparing the sandbox' })
   return { deployment_id: String(saved.id) }
