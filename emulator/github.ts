@@ -416,13 +416,12 @@ export function createGithub(now: () => number) {
   }
 
   function deploymentView(d: Deployment): Record<string, unknown> {
-    const { request: _r, repository, ...rest } = d
-    return { ...rest, task: 'deploy', url: `https://api.github.com/repos/${repository}/deployments/${d.id}`, statuses_url: `https://api.github.com/repos/${repository}/deployments/${d.id}/statuses` }
+    const { repository, ...rest } = d
+    return { ...rest, request: undefined, task: 'deploy', url: `https://api.github.com/repos/${repository}/deployments/${d.id}`, statuses_url: `https://api.github.com/repos/${repository}/deployments/${d.id}/statuses` }
   }
 
   function statusView(st: DeploymentStatus): Record<string, unknown> {
-    const { request: _r, ...rest } = st
-    return { ...rest, target_url: st.log_url }
+    return { ...st, request: undefined, target_url: st.log_url }
   }
 
   function commentBody(ctx: Ctx): string | Reply {
