@@ -1,5 +1,5 @@
 // A small GitHub REST stand-in for the endpoints the action uses: pull requests, workflow
-// runs, issue comments and /rate_limit. Mounted under /api/v3 (as on GitHub Enterprise
+// runs, issue comments, deployments and their statuses, and /rate_limit. Mounted under /api/v3 (as on GitHub Enterprise
 // Server), so GITHUB_API_URL points at `<emulator>/api/v3`. It follows GitHub's documented
 // behaviour: `x-ratelimit-*` headers on every authenticated answer, 401 "Bad credentials",
 // 403 "Resource not accessible by integration" for a token without the permission, 404 for a
@@ -19,7 +19,7 @@ export interface GithubToken {
   /** owner/name of each repository the token may see; empty: every repository */
   repositories?: string[]
   /** GITHUB_TOKEN permission names: pull_requests, actions, issues */
-  permissions?: Partial<Record<'pull_requests' | 'actions' | 'issues', Permission>>
+  permissions?: Partial<Record<'pull_requests' | 'actions' | 'issues' | 'deployments', Permission>>
   /** primary limit per hour (default 5000) */
   limit?: number
 }
@@ -51,6 +51,37 @@ export interface IssueComment {
   updated_at: string
 }
 
+/** REST "Deployments": what the stand-in keeps of one. */
+export interface Deployment {
+  id: number
+  repository: string
+  sha: string
+  ref: string
+  environment: string
+  description: string | null
+  payload: unknown
+  transient_environment: boolean
+  production_environment: boolean
+  creator: { login: string; type: 'Bot' | 'User' }
+  created_at: string
+  /** the request body as sent, for tests */
+  request: Record<string, unknown>
+}
+
+export const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'] as const
+
+export interface DeploymentStatus {
+  id: number
+  deployment_id: number
+  state: (typeof DEPLOYMENT_STATES)[number]
+  description: string
+  environment_url: string
+  log_url: string
+  created_at: string
+  /** the request body as sent, for tests */
+  request: Record<string, unknown>
+}
+
 interface TokenState extends Required<Omit<GithubToken, 'permissions'>> {
   permissions: GithubToken['permissions']
   used: number
@@ -70,6 +101,12 @@ export function createGithub(now: () => number) {
   const runs = new Map<string, Required<RunSeed>>()
   let comments: IssueComment[] = []
   let nextCommentId = 1
+  let deployments: Deployment[] = []
+  let statuses: DeploymentStatus[] = []
+  let nextDeploymentId = 1001
+  let nextStatusId = 5001
+  /** commits the stand-in's repositories hold; empty: any 40 hex digits is one */
+  const commits = new Set<string>()
   let secondary: { left: number; retryAfter: number } = { left: 0, retryAfter: 0 }
 
   function reset(): void {
@@ -78,6 +115,11 @@ export function createGithub(now: () => number) {
     runs.clear()
     comments = []
     nextCommentId = 1
+    deployments = []
+    statuses = []
+    nextDeploymentId = 1001
+    nextStatusId = 5001
+    commits.clear()
     secondary = { left: 0, retryAfter: 0 }
   }
 
@@ -163,7 +205,7 @@ export function createGithub(now: () => number) {
     return t
   }
 
-  function allowed(t: TokenState, name: 'pull_requests' | 'actions' | 'issues', need: 'read' | 'write'): boolean {
+  function allowed(t: TokenState, name: 'pull_requests' | 'actions' | 'issues' | 'deployments', need: 'read' | 'write'): boolean {
     const have = t.permissions === undefined ? 'write' : (t.permissions[name] ?? 'none')
     return need === 'read' ? have !== 'none' : have === 'write'
   }
@@ -179,6 +221,8 @@ export function createGithub(now: () => number) {
     if (/^\/repos\/[^/]+\/[^/]+\/actions\/runs\/\d+$/.test(sub)) return `${method} /repos/{owner}/{repo}/actions/runs/{id}`
     if (/^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/.test(sub)) return `${method} /repos/{owner}/{repo}/issues/{number}/comments`
     if (/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+$/.test(sub)) return `${method} /repos/{owner}/{repo}/issues/comments/{id}`
+    if (/^\/repos\/[^/]+\/[^/]+\/deployments$/.test(sub)) return `${method} /repos/{owner}/{repo}/deployments`
+    if (/^\/repos\/[^/]+\/[^/]+\/deployments\/\d+\/statuses$/.test(sub)) return `${method} /repos/{owner}/{repo}/deployments/{id}/statuses`
     return undefined
   }
 
@@ -285,7 +329,99 @@ export function createGithub(now: () => number) {
       comments.splice(at, 1)
       return { status: 204 }
     }
+    if (rest === '/deployments' || /^\/deployments\/\d+\/statuses$/.test(rest)) return routeDeployments(ctx, who, repository, rest, forbidden)
     return error(404, 'Not Found')
+  }
+
+  // REST "Deployments" and "Deployment statuses" (docs.github.com/rest/deployments). Its
+  // defaults are modelled as they bite: `auto_merge` (default true) answers 202 with a merge
+  // message and makes no deployment; `required_contexts` (default: every context) answers 409
+  // while the run's own checks are pending, which in a job they always are: a 409 unless `[]`.
+  function routeDeployments(ctx: Ctx, who: TokenState, repository: string, rest: string, forbidden: (perm: string) => Reply): Reply {
+    const write = ctx.method === 'POST'
+    if (ctx.method !== 'GET' && ctx.method !== 'POST') return error(404, 'Not Found')
+    if (!allowed(who, 'deployments', write ? 'write' : 'read')) return forbidden(`deployments=${write ? 'write' : 'read'}`)
+    const t = iso(now())
+    if (rest === '/deployments') {
+      if (!write) {
+        const env = ctx.query.environment
+        return json(200, deployments.filter(d => d.repository === repository && (env === undefined || d.environment === env)).reverse().map(deploymentView))
+      }
+      const parsed = parseJson(ctx.body)
+      if (!parsed.ok || !isObject(parsed.value)) return error(400, 'Problems parsing JSON')
+      const b = parsed.value
+      if (typeof b.ref !== 'string' || b.ref === '') return error(422, 'Invalid request.\n\n"ref" wasn\'t supplied.')
+      const sha = /^[0-9a-f]{40}$/i.test(b.ref) ? b.ref.toLowerCase() : undefined
+      if (sha === undefined || (commits.size > 0 && !commits.has(sha))) return error(422, `No ref found for: ${b.ref}`)
+      for (const k of ['transient_environment', 'production_environment', 'auto_merge'] as const) {
+        if (b[k] !== undefined && typeof b[k] !== 'boolean') return error(422, `Invalid request.\n\nFor '${k}', ${JSON.stringify(b[k])} is not a boolean.`)
+      }
+      if (b.environment !== undefined && (typeof b.environment !== 'string' || b.environment === '')) return error(422, 'Invalid request.\n\nInvalid environment.')
+      if (b.description !== undefined && b.description !== null && typeof b.description !== 'string') return error(422, 'Invalid request.\n\nInvalid description.')
+      if (b.auto_merge !== false) return json(202, { message: `Auto-merged main into ${b.ref} on deployment.` })
+      if (!Array.isArray(b.required_contexts) || b.required_contexts.length > 0) {
+        return error(409, 'Conflict: Commit status checks failed for ' + b.ref + '.')
+      }
+      const d: Deployment = {
+        id: nextDeploymentId++,
+        repository,
+        sha,
+        ref: b.ref,
+        environment: typeof b.environment === 'string' ? b.environment : 'production',
+        description: typeof b.description === 'string' ? b.description : null,
+        payload: b.payload ?? {},
+        transient_environment: b.transient_environment === true,
+        production_environment: typeof b.production_environment === 'boolean' ? b.production_environment : (b.environment ?? 'production') === 'production',
+        creator: { login: who.login, type: 'Bot' },
+        created_at: t,
+        request: b
+      }
+      deployments.push(d)
+      return json(201, deploymentView(d))
+    }
+    const id = Number(/^\/deployments\/(\d+)\/statuses$/.exec(rest)?.[1])
+    const d = deployments.find(x => x.id === id && x.repository === repository)
+    if (!d) return error(404, 'Not Found')
+    if (!write) return json(200, statuses.filter(x => x.deployment_id === id).reverse().map(statusView))
+    const parsed = parseJson(ctx.body)
+    if (!parsed.ok || !isObject(parsed.value)) return error(400, 'Problems parsing JSON')
+    const b = parsed.value
+    if (typeof b.state !== 'string' || !(DEPLOYMENT_STATES as readonly string[]).includes(b.state)) {
+      return error(422, `Invalid request.\n\n${JSON.stringify(b.state)} is not a member of ${JSON.stringify(DEPLOYMENT_STATES)}.`)
+    }
+    for (const k of ['environment_url', 'log_url', 'description'] as const) {
+      if (b[k] !== undefined && typeof b[k] !== 'string') return error(422, `Invalid request.\n\nFor '${k}', ${JSON.stringify(b[k])} is not a string.`)
+    }
+    if (typeof b.description === 'string' && b.description.length > 140) return error(422, 'Validation Failed: description is too long (maximum is 140 characters)')
+    if (b.auto_inactive !== undefined && typeof b.auto_inactive !== 'boolean') return error(422, 'Invalid request.\n\nauto_inactive is not a boolean.')
+    const st: DeploymentStatus = {
+      id: nextStatusId++,
+      deployment_id: id,
+      state: b.state as DeploymentStatus['state'],
+      description: typeof b.description === 'string' ? b.description : '',
+      environment_url: typeof b.environment_url === 'string' ? b.environment_url : '',
+      log_url: typeof b.log_url === 'string' ? b.log_url : '',
+      created_at: t,
+      request: b
+    }
+    statuses.push(st)
+    // A success marks earlier non-transient deployments of the environment inactive, unless auto_inactive: false.
+    if (st.state === 'success' && b.auto_inactive !== false) {
+      for (const other of deployments) {
+        if (other.id === id || other.repository !== repository || other.environment !== d.environment || other.transient_environment) continue
+        statuses.push({ id: nextStatusId++, deployment_id: other.id, state: 'inactive', description: '', environment_url: '', log_url: '', created_at: t, request: {} })
+      }
+    }
+    return json(201, statusView(st))
+  }
+
+  function deploymentView(d: Deployment): Record<string, unknown> {
+    const { repository, ...rest } = d
+    return { ...rest, request: undefined, task: 'deploy', url: `https://api.github.com/repos/${repository}/deployments/${d.id}`, statuses_url: `https://api.github.com/repos/${repository}/deployments/${d.id}/statuses` }
+  }
+
+  function statusView(st: DeploymentStatus): Record<string, unknown> {
+    return { ...st, request: undefined, target_url: st.log_url }
   }
 
   function commentBody(ctx: Ctx): string | Reply {
@@ -329,6 +465,8 @@ export function createGithub(now: () => number) {
         return json(201, { ok: true })
       case 'GET /github/comments':
         return json(200, comments)
+      case 'GET /github/deployments':
+        return json(200, { deployments, statuses })
       default:
         return undefined
     }
@@ -348,6 +486,12 @@ export function createGithub(now: () => number) {
       secondary = { left: count, retryAfter: seconds }
     },
     comments: (): IssueComment[] => comments.map(c => ({ ...c })),
+    /** every deployment, oldest first, with the request body as sent */
+    deployments: (): Deployment[] => deployments.map(d => ({ ...d })),
+    /** every deployment status, oldest first */
+    deploymentStatuses: (deploymentId?: number): DeploymentStatus[] => statuses.filter(x => deploymentId === undefined || x.deployment_id === deploymentId).map(x => ({ ...x })),
+    /** the commits the repositories hold (deployments on other refs answer 422); none: any SHA */
+    addCommit: (sha: string): void => void commits.add(sha.toLowerCase()),
     used: (token: string): number => tokens.get(token)?.used ?? 0,
     /** the reset the token's limit had when it was last used up, epoch seconds */
     exhaustedUntil: (token: string): number | undefined => tokens.get(token)?.exhaustedUntil

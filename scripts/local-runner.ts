@@ -130,6 +130,7 @@ export function runnerEnvironment(
     GITHUB_RUN_ID: '9876543210',
     GITHUB_RUN_NUMBER: '42',
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SHA: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
     GITHUB_WORKFLOW: 'CI',
     GITHUB_JOB: 'test',
     GITHUB_SERVER_URL: 'https://github.com',

@@ -26,7 +26,7 @@ import { Signals } from './signals'
 // that --help and a bad flag answer without loading them.
 const loadSteps = () => import(/* webpackMode: "eager" */ '../core/steps')
 const loadProviders = async () => ({ readInputs, of: (await import(/* webpackMode: "eager" */ '../providers/index')).providerOf })
-const loadComments = () => import(/* webpackMode: "eager" */ '../github/comment')
+const loadGithubHooks = () => import(/* webpackMode: "eager" */ '../github/hooks')
 
 function describeTarget(h: Handoff): string {
   return h.provider === 'trackstar' ? `Trackstar ${h.integrationType} sandbox` : `Adobe sandbox "${h.sandbox}"`
@@ -170,12 +170,12 @@ async function operation(parsed: Parsed, io: CliIO, signals: Signals): Promise<n
   const collected: Collected = { outputs: {}, env: {} }
   const isExec = parsed.command === 'exec'
   const cleanupHint = `run ephemeral-sandbox cleanup --state-file ${parsed.stateFile}`
-  const [{ mainStep }, providers, { commentAfterMain }] = await Promise.all([loadSteps(), loadProviders(), loadComments()])
+  const [{ mainStep }, providers, { githubMainHooks }] = await Promise.all([loadSteps(), loadProviders(), loadGithubHooks()])
   const cancel = signals.cancelling(signal => say(`Received ${signal}: stopping`))
   let outcome
   try {
     outcome = await mainStep(stepDeps(io, input, state, cancel.signal, collected, runCtx), providers, {
-      afterRun: commentAfterMain,
+      ...githubMainHooks,
       cancelNote: isExec ? '. Cleaning up what was started' : `. What was started is recorded in ${parsed.stateFile}: ${cleanupHint}`
     })
   } finally {
@@ -232,10 +232,10 @@ async function cleanupNow(io: CliIO, input: InputSource, state: FileState, signa
       controller.abort()
     } else say(`Received ${signal}: cleaning up first (bounded by --cleanup-timeout); a third signal stops it`)
   })
-  const [{ cleanupStep }, providers, { commentAfterCleanup }] = await Promise.all([loadSteps(), loadProviders(), loadComments()])
+  const [{ cleanupStep }, providers, { githubAfterCleanup }] = await Promise.all([loadSteps(), loadProviders(), loadGithubHooks()])
   try {
     const end = await cleanupStep(stepDeps(io, input, state, controller.signal, { outputs: {}, env: {} }, cliRunInfo(io.env)), providers, {
-      afterCleanup: commentAfterCleanup,
+      afterCleanup: githubAfterCleanup,
       summaryTitle: 'Sandbox cleanup'
     })
     if (!end.failed) state.remove()
@@ -256,11 +256,11 @@ async function cleanup(parsed: Parsed, io: CliIO, signals: Signals): Promise<num
   const input = inputSource(parsed.inputs, io.env, state.inputs)
   // Checked before any request: a missing credential is bad input, and the state stays.
   readInputs(input, io.env, new Secrets(() => undefined))
-  const [{ cleanupStep }, providers, { commentAfterCleanup }] = await Promise.all([loadSteps(), loadProviders(), loadComments()])
+  const [{ cleanupStep }, providers, { githubAfterCleanup }] = await Promise.all([loadSteps(), loadProviders(), loadGithubHooks()])
   const cancel = signals.cancelling(signal => say(`Received ${signal}: stopping the cleanup`))
   try {
     const end = await cleanupStep(stepDeps(io, input, state, cancel.signal, { outputs: {}, env: {} }, cliRunInfo(io.env)), providers, {
-      afterCleanup: commentAfterCleanup,
+      afterCleanup: githubAfterCleanup,
       summaryTitle: 'Sandbox cleanup'
     })
     if (!end.failed) {

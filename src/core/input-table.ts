@@ -74,9 +74,11 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'cleanup-timeout', default: '600', scope: ANY, description: 'How long the post step may spend on its cleanup (waiting, retries), in the forms of `timeout`; independent of `timeout`.' },
   { name: 'adobe-role-id', default: '', scope: { adobe: ['create', 'reset', 'lease'] }, description: 'adobe: comma-separated access-control role ids. The sandbox is added to each role once active, and removed from them in cleanup when this step created it.' },
   { name: 'adobe-package-id', default: '', scope: { adobe: ['create', 'reset', 'lease'] }, description: 'adobe: a sandbox-tooling package id imported into the sandbox once active (create, reset, lease), waiting for the import job.' },
-  { name: 'github-token', default: '${{ github.token }}', cliDefault: '', cliEnv: 'GITHUB_TOKEN', secret: true, scope: ADOBE, description: 'GitHub token for prune-closed and pr-comment only.' },
+  { name: 'github-token', default: '${{ github.token }}', cliDefault: '', cliEnv: 'GITHUB_TOKEN', secret: true, scope: ANY, description: 'GitHub token for prune-closed, pr-comment and deployment only.' },
   { name: 'prune-closed', default: 'false', boolean: true, githubOnly: true, scope: { adobe: ['prune'] }, description: 'adobe prune: also prune matching sandboxes whose title names a pull request that is closed or a run that has finished, whatever their age.' },
-  { name: 'pr-comment', default: 'false', boolean: true, githubOnly: true, scope: { adobe: ['create', 'reset', 'lease', 'get'] }, description: 'On pull requests: keep one comment, updated in place, with the sandbox, its state and what cleanup will do.' }
+  { name: 'pr-comment', default: 'false', boolean: true, githubOnly: true, scope: { adobe: ['create', 'reset', 'lease', 'get'] }, description: 'On pull requests: keep one comment, updated in place, with the sandbox, its state and what cleanup will do.' },
+  { name: 'deployment', default: 'false', boolean: true, githubOnly: true, scope: { trackstar: ['generate'], adobe: ['create', 'reset', 'lease'] }, description: 'Create a GitHub Deployment for the sandbox: in progress while it is prepared, success with a link to the sandbox when ready, inactive when cleanup deletes, resets or releases it. Needs `deployments: write`.' },
+  { name: 'deployment-environment', default: 'ephemeral-sandbox', githubOnly: true, scope: { trackstar: ['generate'], adobe: ['create', 'reset', 'lease'] }, description: 'The GitHub environment of those deployments: one fixed environment, since GITHUB_TOKEN cannot delete environments.' }
 ]
 
 export function inputSpec(name: string): InputSpec | undefined {

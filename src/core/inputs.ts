@@ -21,6 +21,11 @@ interface CommonInputs {
   wait: boolean
   summary: boolean
   exportEnv: boolean
+  /** for prune-closed, pr-comment and deployment only; '' when none */
+  githubToken: string
+  /** a GitHub Deployment for the sandbox */
+  deployment: boolean
+  deploymentEnvironment: string
 }
 
 export interface TrackstarInputs extends CommonInputs {
@@ -61,8 +66,6 @@ export interface AdobeInputs extends CommonInputs {
   /** access-control role ids to grant the sandbox to; empty: none */
   roleIds: string[]
   packageId?: string
-  /** for prune-closed and pr-comment only; '' when none */
-  githubToken: string
   pruneClosed: boolean
   prComment: boolean
 }
@@ -178,6 +181,11 @@ export function readInputsWith(
 ): Inputs {
   // Register secrets first: nothing below may print them, but a mask costs nothing.
   const afterSecrets = { trackstar: stages.trackstar(get, env, secrets), adobe: stages.adobe(get, env, secrets) }
+  // A tool that runs the action outside a runner may pass action.yml's default `${{ github.token }}`
+  // as it is written: there is no token then, as there is none locally.
+  const githubToken = /^\$\{\{.*\}\}$/.test(get('github-token')) ? '' : get('github-token')
+  secrets.add(githubToken)
+  checkGithubToken('github-token', checkCredential('github-token', githubToken))
 
   const provider = oneOf('provider', required('provider', get('provider')), ['trackstar', 'adobe'] as const)
   const cleanup = oneOf('cleanup', get('cleanup') || 'auto', ['auto', 'delete', 'reset', 'none'] as const)
@@ -187,11 +195,42 @@ export function readInputsWith(
     cleanupTimeoutSeconds: parseTimeout('cleanup-timeout', get('cleanup-timeout'), 600),
     wait: parseBoolean('wait', get('wait'), true),
     summary: parseBoolean('summary', get('summary'), true),
-    exportEnv: parseBoolean('export-env', get('export-env'), false)
+    exportEnv: parseBoolean('export-env', get('export-env'), false),
+    githubToken,
+    deployment: parseBoolean('deployment', get('deployment'), false),
+    deploymentEnvironment: parseDeploymentEnvironment(get('deployment-environment'))
   }
 
   const afterFormat = { trackstar: afterSecrets.trackstar(), adobe: afterSecrets.adobe() }
-  return provider === 'trackstar' ? afterFormat.trackstar(common) : afterFormat.adobe(common)
+  const inputs = provider === 'trackstar' ? afterFormat.trackstar(common) : afterFormat.adobe(common)
+  if (inputs.deployment) checkDeployment(inputs)
+  return inputs
+}
+
+/** The operations that end with a sandbox for the job: the ones a deployment stands for. */
+export const DEPLOYMENT_OPERATIONS: { trackstar: readonly string[]; adobe: readonly string[] } = { trackstar: ['generate'], adobe: ['create', 'reset', 'lease'] }
+
+function checkDeployment(inputs: Inputs): void {
+  const ops = DEPLOYMENT_OPERATIONS[inputs.provider]
+  if (!ops.includes(inputs.operation)) {
+    throw new InputError('deployment', `applies to operations ${ops.join(', ')} of ${inputs.provider} only, not "${inputs.operation}"; remove it or set deployment: false`)
+  }
+  if (inputs.githubToken === '') {
+    throw new InputError('github-token', 'is required with deployment: true; the default ${{ github.token }} works when the job has permissions deployments: write')
+  }
+}
+
+/**
+ * `deployment-environment`: a GitHub environment name (at most 255 characters; GitHub's
+ * environment names take no control characters, and none here may start a workflow command).
+ */
+export function parseDeploymentEnvironment(value: string): string {
+  const v = value.trim() || 'ephemeral-sandbox'
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v) || v.length > 255 || v.startsWith('::')) {
+    throw new InputError('deployment-environment', `got ${shown(v)}; expected a GitHub environment name of at most 255 characters, without line breaks (such as ephemeral-sandbox)`)
+  }
+  return v
 }
 
 /** An input's value read from the environment variable that may stand in for it. */

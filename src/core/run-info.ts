@@ -20,6 +20,10 @@ export interface RunInfo {
   /** GITHUB_WORKFLOW and GITHUB_JOB: together they tell one job's PR comment from another's */
   workflow?: string
   job?: string
+  /** GITHUB_SHA: the commit the run is for (on a pull request, GitHub's merge commit of it) */
+  sha?: string
+  /** on a pull request: its head commit, the one the pull request page shows */
+  headSha?: string
   /** the run's page where it is not a GitHub Actions run (a GitLab pipeline, a Jenkins build) */
   url?: string
 }
@@ -39,6 +43,11 @@ const positive = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) && n > 0 ? n : undefined
 }
 
+/** A full commit id (40 hex digits, or 64 in a SHA-256 repository), else nothing. */
+function commitSha(value: string | undefined): string | undefined {
+  return value !== undefined && /^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(value) ? value.toLowerCase() : undefined
+}
+
 export function runInfoFromContext(env: NodeJS.ProcessEnv = process.env): RunInfo {
   const payload = eventPayload(env)
   // GITHUB_REPOSITORY, else the event's repository; outside the runner neither, and names say "local".
@@ -48,7 +57,9 @@ export function runInfoFromContext(env: NodeJS.ProcessEnv = process.env): RunInf
     : typeof fromEvent?.owner?.login === 'string' && typeof fromEvent.name === 'string'
       ? [fromEvent.owner.login, fromEvent.name]
       : []
-  const pr = (payload.pull_request as { number?: unknown } | undefined)?.number
+  const pullRequest = payload.pull_request as { number?: unknown; head?: { sha?: unknown } } | undefined
+  const pr = pullRequest?.number
+  const headSha = pullRequest?.head?.sha
   return {
     repository: owner && repo ? `${owner}/${repo}` : '',
     repo: repo || 'local',
@@ -59,7 +70,9 @@ export function runInfoFromContext(env: NodeJS.ProcessEnv = process.env): RunInf
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     eventName: env.GITHUB_EVENT_NAME || undefined,
     workflow: env.GITHUB_WORKFLOW || undefined,
-    job: env.GITHUB_JOB || undefined
+    job: env.GITHUB_JOB || undefined,
+    sha: commitSha(env.GITHUB_SHA),
+    headSha: commitSha(typeof headSha === 'string' ? headSha : undefined)
   }
 }
 

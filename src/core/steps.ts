@@ -50,8 +50,15 @@ export const PROVIDER_TITLE = { trackstar: 'Trackstar', adobe: 'Adobe Experience
 export interface MainHooks {
   /** before the inputs are read; may throw (the runner's check for withheld secrets) */
   beforeInputs?(): void
-  /** after the results are published (the pull request comment) */
+  /**
+   * after the inputs are read, before the provider acts (the GitHub deployment); what it
+   * returns is published as outputs at once. It never throws: its failures are warnings.
+   */
+  beforeRun?(ctx: StepContext<Inputs>, state: StateStore): Promise<Record<string, string>>
+  /** after the results are published (the pull request comment, the deployment's status) */
   afterRun?(ctx: StepContext<Inputs>, state: StateStore, result: StepResult): Promise<void>
+  /** after the operation threw (the deployment's failure status); it never throws */
+  afterFailure?(ctx: StepContext<Inputs>, state: StateStore, error: unknown): Promise<void>
   /** what a cancel message adds: who cleans up what was started */
   cancelNote?: string
 }
@@ -74,11 +81,15 @@ export async function mainStep(deps: StepDeps, providers: Providers, hooks: Main
   markMainStarted(deps.state)
   let inputs: Inputs | undefined
   let stage: 'inputs' | 'run' = 'inputs'
+  let runCtx: StepContext<Inputs> | undefined
   try {
     hooks.beforeInputs?.()
     inputs = providers.readInputs(deps.input, deps.env, secrets)
     stage = 'run'
     const ctx = createContext(deps, inputs, secrets, log)
+    runCtx = ctx
+    const early = (await hooks.beforeRun?.(ctx, deps.state)) ?? {}
+    for (const [name, value] of Object.entries(early)) deps.outputs.setOutput(name, value)
     const chosen = inputs
     const result = await inGroup(log, `${PROVIDER_TITLE[inputs.provider]}: ${inputs.operation}`, () => providers.of(chosen).run(ctx))
     publish(deps.outputs, result.outputs, result.env, inputs.exportEnv)
@@ -90,6 +101,7 @@ export async function mainStep(deps: StepDeps, providers: Providers, hooks: Main
     if (result.failure) deps.fail(secrets.redact(result.failure), failureTitle(`${inputs.provider} ${inputs.operation}`))
     return { secrets, inputs, result }
   } catch (err) {
+    if (runCtx) await hooks.afterFailure?.(runCtx, deps.state, err).catch(() => undefined)
     let message = errorMessage(err)
     if (err instanceof CancelledError) message += hooks.cancelNote ?? '. Anything already created is cleaned up by the post step'
     deps.fail(secrets.redact(message + debugHint(err, deps.env)), failureTitle(inputs && `${inputs.provider} ${inputs.operation}`))

@@ -10,7 +10,7 @@ import type { Deadline } from '../core/deadline'
 import { parseBaseUrl } from '../core/inputs'
 import type { Http, RawResponse } from '../core/http'
 import type { Logger } from '../core/log'
-import type { AdobeInputs } from '../core/inputs'
+import type { Inputs } from '../core/inputs'
 import type { StepContext } from '../core/provider'
 
 export const GITHUB = 'GitHub'
@@ -34,6 +34,29 @@ export interface RunState {
   attempt: number
 }
 
+/** REST "Create a deployment": what the action sends (docs.github.com/rest/deployments/deployments). */
+export interface DeploymentRequest {
+  ref: string
+  environment: string
+  description: string
+  payload: Record<string, string>
+  auto_merge: false
+  required_contexts: []
+  transient_environment: boolean
+  production_environment: boolean
+}
+
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive' | 'queued' | 'pending'
+
+/** REST "Create a deployment status" (docs.github.com/rest/deployments/statuses). */
+export interface DeploymentStatusRequest {
+  state: DeploymentState
+  description?: string
+  environment_url?: string
+  log_url?: string
+  auto_inactive?: boolean
+}
+
 export interface CommentRecord {
   id: number
   body: string
@@ -44,7 +67,7 @@ export function githubHint(status: number, _code: string | undefined, message: s
   if (status === 401) return 'Check `github-token`: GitHub does not accept it (expired, revoked or mistyped)'
   if (status === 403 && /rate limit/i.test(message ?? '')) return 'GitHub\'s rate limit for this token is used up; run less often or use a token with its own limit'
   if (status === 403) {
-    return 'The token lacks a permission: give the job `permissions:` with `pull-requests: write` (PR comments), `pull-requests: read` and `actions: read` (prune-closed). On a pull request from a fork the token is read-only'
+    return 'The token lacks a permission: give the job `permissions:` with `pull-requests: write` (PR comments), `pull-requests: read` and `actions: read` (prune-closed), `deployments: write` (deployment). On a pull request from a fork the token is read-only'
   }
   if (status === 404) return 'GitHub cannot find it, or `github-token` cannot see that repository'
   return undefined
@@ -224,6 +247,29 @@ export class GitHubClient {
     })
   }
 
+  /** A deployment; GitHub's 202 (a merge instead of a deployment) is an error that says so. */
+  createDeployment(repository: string, body: DeploymentRequest): Promise<{ id: number }> {
+    const [owner, repo] = repository.split('/')
+    return this.call(`create a deployment in ${repository}`, async () => {
+      const res = await (await this.octokit()).request('POST /repos/{owner}/{repo}/deployments', { owner, repo, ...body })
+      const data: unknown = res.data
+      if (res.status === 202) {
+        const message = isRecord(data) && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : 'no message'
+        throw new ActionError(`${GITHUB}: no deployment was created (202: ${message})`)
+      }
+      const id = isRecord(data) ? (data as { id?: unknown }).id : undefined
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) throw unreadable(`the new deployment in ${repository}`, 'no id')
+      return { id }
+    })
+  }
+
+  createDeploymentStatus(repository: string, id: number, body: DeploymentStatusRequest): Promise<void> {
+    const [owner, repo] = repository.split('/')
+    return this.call(`set deployment ${id} in ${repository} to ${body.state}`, async () => {
+      await (await this.octokit()).request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { owner, repo, deployment_id: id, ...body })
+    })
+  }
+
   createComment(repository: string, issue: number, body: string): Promise<CommentRecord> {
     const [owner, repo] = repository.split('/')
     return this.call(`comment on pull request ${repository}#${issue}`, async () => {
@@ -245,7 +291,7 @@ export class GitHubClient {
 // rate-limit headers said.
 const clients = new WeakMap<object, GitHubClient>()
 
-export function githubClientFor(ctx: StepContext<AdobeInputs>): GitHubClient {
+export function githubClientFor(ctx: StepContext<Inputs>): GitHubClient {
   let client = clients.get(ctx)
   if (!client) {
     client = new GitHubClient(ctx.http(GITHUB, githubHint), ctx.inputs.githubToken, ctx.run.apiUrl ?? '', ctx.deadline, ctx.log)

@@ -1,6 +1,6 @@
 // The main step: the shared sequencing of src/core/steps.ts (read the inputs, let the chosen
 // provider do the operation, hand the results on), with what only the runner adds: the check
-// for secrets GitHub withheld, and the pull request comment.
+// for secrets GitHub withheld, the GitHub deployment and the pull request comment.
 import * as core from '@actions/core'
 import { errorMessage } from '../core/errors'
 import { failureTitle } from '../core/failure'
@@ -12,7 +12,7 @@ import { runnerState } from './state'
 import { providerOf } from '../providers/index'
 import { readInputs } from '../providers/inputs'
 import { runnerDeps, type StepDeps } from './step'
-import { commentAfterMain } from '../github/comment'
+import { githubMainHooks } from '../github/hooks'
 
 /**
  * The entry point of the bundle and of @github/local-action: the main step, or the post step
@@ -43,6 +43,6 @@ export async function run(): Promise<void> {
 export async function runMain(deps: StepDeps): Promise<void> {
   await mainStep(deps, { readInputs, of: providerOf }, {
     beforeInputs: () => assertSecretsNotWithheld(deps.input, deps.env),
-    afterRun: commentAfterMain
+    ...githubMainHooks
   })
 }

@@ -58,7 +58,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['prune-closed', 'adobe', ['yes', 'closed']],
   ['pr-comment', 'adobe', ['on']],
   ['if-full', 'adobe', ['queue', 'WAIT']],
-  ['lease-ttl', 'adobe', ['forever', '0', '30s', '7h', '2d']]
+  ['lease-ttl', 'adobe', ['forever', '0', '30s', '7h', '2d']],
+  ['deployment', 'adobe', ['on', 'yes']],
+  ['deployment-environment', 'adobe', ['a\nb', 'x'.repeat(256)]]
 ]
 
 // The inputs added since the first release, each with the values that would change a request's
@@ -98,7 +100,9 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['pool', 'an invalid sandbox name', { operation: 'lease', pool: 'CI_Pool' }],
   ['cleanup', 'no delete after lease', { operation: 'lease', pool: 'ci-pool-*', cleanup: 'delete' }],
   ['sandbox-name', 'required for get', { operation: 'get' }],
-  ['cleanup', 'nothing to undo after get', { operation: 'get', 'sandbox-name': 'x', cleanup: 'reset' }]
+  ['cleanup', 'nothing to undo after get', { operation: 'get', 'sandbox-name': 'x', cleanup: 'reset' }],
+  ['deployment', 'not with delete', { operation: 'delete', 'sandbox-name': 'x', deployment: 'true', 'github-token': 'ghs_x' }],
+  ['github-token', 'required with deployment', { deployment: 'true', 'github-token': '' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.

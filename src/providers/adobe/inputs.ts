@@ -4,7 +4,6 @@
 import { InputError } from '../../core/errors'
 import {
   checkCredential,
-  checkGithubToken,
   DEFAULT_SCOPES,
   didYouMean,
   fromEnv,
@@ -122,11 +121,7 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
         if (!['create', 'reset', 'lease'].includes(operation)) throw new InputError(input, `applies to operations create, reset and lease only, not "${operation}"`)
         if (!common.wait) throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
       }
-      // A tool that runs the action outside a runner may pass action.yml's default `${{ github.token }}`
-      // as it is written: there is no token then, as there is none locally.
-      const githubToken = /^\$\{\{.*\}\}$/.test(get('github-token')) ? '' : get('github-token')
-      secrets.add(githubToken)
-      checkGithubToken('github-token', checkCredential('github-token', githubToken))
+      const githubToken = common.githubToken
       if (f.pruneClosed && operation !== 'prune') {
         throw new InputError('prune-closed', `applies to operation "prune" only, not "${operation}"; remove it or set operation: prune`)
       }
@@ -156,7 +151,6 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
         ifFull: f.ifFull,
         roleIds: f.roleIds,
         packageId: f.packageId,
-        githubToken,
         pruneClosed: f.pruneClosed,
         prComment: f.prComment
       }
