@@ -3,6 +3,7 @@
 // which provider and operations an input applies to, its environment fallback, whether it is
 // a secret, and whether it works only with GitHub (a token and a repository). The action reads
 // its inputs by these names; the command line makes one flag of each.
+import { CREDENTIAL_ENV } from './limits'
 
 export const OPERATIONS = {
   trackstar: ['generate', 'delete'],
@@ -47,17 +48,17 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'wait', default: 'true', boolean: true, scope: { adobe: ['create', 'reset', 'delete', 'lease'] }, description: 'adobe: wait until the sandbox is `active` (create, reset) or `deleted` (delete).' },
   { name: 'summary', default: 'true', boolean: true, scope: ANY, description: 'Write a job summary (never with a secret in it).' },
   { name: 'export-env', default: 'false', boolean: true, scope: ANY, description: 'Also export the results as environment variables for later steps: TRACKSTAR_ACCESS_TOKEN, TRACKSTAR_CONNECTION_ID, AEP_ACCESS_TOKEN, AEP_SANDBOX_NAME.' },
-  { name: 'trackstar-api-key', default: '', env: 'TRACKSTAR_API_KEY', secret: true, scope: TRACKSTAR, description: 'Organization-level Trackstar API key, sent as `x-trackstar-api-key`. Defaults to the TRACKSTAR_API_KEY environment variable.' },
+  { name: 'trackstar-api-key', default: '', env: CREDENTIAL_ENV['trackstar-api-key'], secret: true, scope: TRACKSTAR, description: 'Organization-level Trackstar API key, sent as `x-trackstar-api-key`. Defaults to the TRACKSTAR_API_KEY environment variable.' },
   { name: 'integration-type', default: 'wms', scope: TRACKSTAR, description: 'trackstar: `wms`, `cart` or `carrier`.' },
-  { name: 'trackstar-access-token', default: '', env: 'TRACKSTAR_ACCESS_TOKEN', secret: true, scope: { trackstar: ['delete'] }, description: "trackstar `delete`: the connection's access token. When absent, the step generates first to learn it. Defaults to the TRACKSTAR_ACCESS_TOKEN environment variable." },
+  { name: 'trackstar-access-token', default: '', env: CREDENTIAL_ENV['trackstar-access-token'], secret: true, scope: { trackstar: ['delete'] }, description: "trackstar `delete`: the connection's access token. When absent, the step generates first to learn it. Defaults to the TRACKSTAR_ACCESS_TOKEN environment variable." },
   { name: 'trackstar-api-url', default: 'https://production.trackstarhq.com', scope: TRACKSTAR, description: 'Trackstar API base URL (https, or http to a loopback host).' },
   { name: 'verify', default: 'true', boolean: true, scope: { trackstar: ['generate'] }, description: 'trackstar: after generate, make one authenticated read and succeed only when it answers 200.' },
-  { name: 'adobe-client-id', default: '', env: 'ADOBE_CLIENT_ID', scope: ADOBE, description: 'OAuth Server-to-Server client id; also the `x-api-key` unless `adobe-api-key` is set. Defaults to the ADOBE_CLIENT_ID environment variable.' },
-  { name: 'adobe-client-secret', default: '', env: 'ADOBE_CLIENT_SECRET', secret: true, scope: ADOBE, description: 'OAuth Server-to-Server client secret. Defaults to the ADOBE_CLIENT_SECRET environment variable.' },
-  { name: 'adobe-org-id', default: '', env: 'ADOBE_ORG_ID', scope: ADOBE, description: 'IMS organization id (…@AdobeOrg), sent as `x-gw-ims-org-id`. Defaults to the ADOBE_ORG_ID environment variable.' },
+  { name: 'adobe-client-id', default: '', env: CREDENTIAL_ENV['adobe-client-id'], scope: ADOBE, description: 'OAuth Server-to-Server client id; also the `x-api-key` unless `adobe-api-key` is set. Defaults to the ADOBE_CLIENT_ID environment variable.' },
+  { name: 'adobe-client-secret', default: '', env: CREDENTIAL_ENV['adobe-client-secret'], secret: true, scope: ADOBE, description: 'OAuth Server-to-Server client secret. Defaults to the ADOBE_CLIENT_SECRET environment variable.' },
+  { name: 'adobe-org-id', default: '', env: CREDENTIAL_ENV['adobe-org-id'], scope: ADOBE, description: 'IMS organization id (…@AdobeOrg), sent as `x-gw-ims-org-id`. Defaults to the ADOBE_ORG_ID environment variable.' },
   { name: 'adobe-scopes', default: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext', scope: ADOBE, description: 'Comma-separated scopes for the token request.' },
-  { name: 'adobe-access-token', default: '', env: 'ADOBE_ACCESS_TOKEN', secret: true, scope: ADOBE, description: 'An already-minted bearer token, instead of client id and secret. Defaults to the ADOBE_ACCESS_TOKEN environment variable.' },
-  { name: 'adobe-api-key', default: '', env: 'ADOBE_API_KEY', scope: ADOBE, description: 'The `x-api-key` header. Defaults to the ADOBE_API_KEY environment variable, else the client id.' },
+  { name: 'adobe-access-token', default: '', env: CREDENTIAL_ENV['adobe-access-token'], secret: true, scope: ADOBE, description: 'An already-minted bearer token, instead of client id and secret. Defaults to the ADOBE_ACCESS_TOKEN environment variable.' },
+  { name: 'adobe-api-key', default: '', env: CREDENTIAL_ENV['adobe-api-key'], scope: ADOBE, description: 'The `x-api-key` header. Defaults to the ADOBE_API_KEY environment variable, else the client id.' },
   { name: 'adobe-ims-url', default: 'https://ims-na1.adobelogin.com', scope: ADOBE, description: 'Adobe IMS base URL (https, or http to a loopback host).' },
   { name: 'adobe-platform-url', default: 'https://platform.adobe.io', scope: ADOBE, description: 'Adobe Experience Platform base URL; the Sandbox API lives under /data/foundation/sandbox-management.' },
   { name: 'sandbox-name', default: '', scope: { adobe: ['create', 'reset', 'delete', 'get'] }, description: 'adobe: the sandbox name. Required for reset and delete; for create it defaults to a unique name such as gh-<repo>-pr-<number>-<6 random>.' },

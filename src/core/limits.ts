@@ -9,7 +9,8 @@ export const MAX_JOB_MS = 6 * 60 * 60 * 1000
 
 /**
  * The environment variables that may stand in for each credential input, for the inputs and
- * for the check of a run without secrets (a fork or Dependabot pull request).
+ * for the check of a run without secrets (a fork or Dependabot pull request), and for the
+ * command line's table of inputs.
  */
 export const CREDENTIAL_ENV = {
   'trackstar-api-key': 'TRACKSTAR_API_KEY',
@@ -17,5 +18,6 @@ export const CREDENTIAL_ENV = {
   'adobe-client-id': 'ADOBE_CLIENT_ID',
   'adobe-client-secret': 'ADOBE_CLIENT_SECRET',
   'adobe-access-token': 'ADOBE_ACCESS_TOKEN',
-  'adobe-org-id': 'ADOBE_ORG_ID'
+  'adobe-org-id': 'ADOBE_ORG_ID',
+  'adobe-api-key': 'ADOBE_API_KEY'
 } as const

@@ -85,17 +85,6 @@ function parseSandbox(body: unknown, action: string, status: number): Sandbox {
   return s
 }
 
-/** Looking up and listing are safe to repeat: an unreadable answer is asked for again this often. */
-
-/**
- * `x-sandbox-name` on calls that name no sandbox of their own (the list). Adobe's gateway
- * wants the header on every call, but the Sandbox API works on the whole organization
- * whatever it names, so any sandbox the credential may name will do. `prod` is the name
- * Adobe gives every organization's default production sandbox, the one sandbox every
- * organization has. It is only a header: the default sandbox is recognised by `isDefault`.
- */
-export const LIST_SANDBOX_HEADER = DEFAULT_SANDBOX
-
 export interface MutationResult {
   /** the record the provider answered with; undefined when it could not be read */
   sandbox?: Sandbox
@@ -172,7 +161,7 @@ export class SandboxApi {
         method: 'GET',
         url: `${this.base}/sandboxes?limit=${limit}&offset=${offset}`,
         action,
-        headers: this.headers(LIST_SANDBOX_HEADER)
+        headers: this.headers(DEFAULT_SANDBOX)
       })
       const body = res.body as { sandboxes?: unknown; _page?: { limit?: unknown } } | undefined
       if (!body || typeof body !== 'object' || !Array.isArray(body.sandboxes)) {

@@ -3,7 +3,12 @@
 import { oneLine } from '../../core/log'
 import type { Credentials } from './model'
 
-/** The production sandbox every organization has: named in `x-sandbox-name` where a call is about no sandbox of ours. */
+/**
+ * `x-sandbox-name` on calls that name no sandbox of their own (the sandbox list, roles, the
+ * checks before a slot): the gateway wants the header on every call, and `prod` is the default
+ * production sandbox every organization has. It is only a header: the default sandbox itself
+ * is recognised by `isDefault`.
+ */
 export const DEFAULT_SANDBOX = 'prod'
 
 /** The gateway's three headers, and the sandbox the call is about. */

@@ -64,7 +64,7 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
       }
 
       const clientIdInput = get('adobe-client-id')
-      const clientId = checkCredential('adobe-client-id', clientIdInput || fromEnv(env, 'ADOBE_CLIENT_ID'), clientIdInput ? undefined : 'ADOBE_CLIENT_ID')
+      const clientId = checkCredential('adobe-client-id', clientIdInput || fromEnv(env, CREDENTIAL_ENV['adobe-client-id']), clientIdInput ? undefined : CREDENTIAL_ENV['adobe-client-id'])
       const secretFromInput = get('adobe-client-secret') !== ''
       // Inputs win over the environment; an explicit token wins over client credentials.
       let auth: AdobeAuth
@@ -79,8 +79,8 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
             'Adobe credentials are missing: set adobe-client-id and adobe-client-secret (or ADOBE_CLIENT_ID and ADOBE_CLIENT_SECRET), or adobe-access-token (or ADOBE_ACCESS_TOKEN)'
           )
         }
-        required('adobe-client-id', clientId, 'ADOBE_CLIENT_ID')
-        required('adobe-client-secret', clientSecret, 'ADOBE_CLIENT_SECRET')
+        required('adobe-client-id', clientId, CREDENTIAL_ENV['adobe-client-id'])
+        required('adobe-client-secret', clientSecret, CREDENTIAL_ENV['adobe-client-secret'])
         const scopes = (get('adobe-scopes') || DEFAULT_SCOPES).split(',').map(s => s.trim()).filter(Boolean)
         const badScope = scopes.find(s => !/^[A-Za-z0-9_.:/-]+$/.test(s))
         if (scopes.length === 0 || badScope !== undefined) {
@@ -88,11 +88,11 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
         }
         auth = { kind: 'client', clientId, clientSecret: clientSecret, scopes }
       }
-      const apiKey = checkCredential('adobe-api-key', get('adobe-api-key') || fromEnv(env, 'ADOBE_API_KEY'), get('adobe-api-key') ? undefined : 'ADOBE_API_KEY') || clientId
+      const apiKey = checkCredential('adobe-api-key', get('adobe-api-key') || fromEnv(env, CREDENTIAL_ENV['adobe-api-key']), get('adobe-api-key') ? undefined : CREDENTIAL_ENV['adobe-api-key']) || clientId
       if (apiKey === '') {
         throw new InputError('adobe-api-key', 'is required with adobe-access-token (or set ADOBE_API_KEY, or adobe-client-id, which is the API key by default)')
       }
-      const orgId = required('adobe-org-id', get('adobe-org-id') || fromEnv(env, 'ADOBE_ORG_ID'), 'ADOBE_ORG_ID')
+      const orgId = required('adobe-org-id', get('adobe-org-id') || fromEnv(env, CREDENTIAL_ENV['adobe-org-id']), CREDENTIAL_ENV['adobe-org-id'])
       if (!/^[A-Za-z0-9]+@AdobeOrg$/.test(orgId)) {
         throw new InputError('adobe-org-id', `got "${orgId}"; expected an IMS organization id such as 0123456789ABCDEF01234567@AdobeOrg`)
       }

@@ -5,7 +5,8 @@
 // grant and the import check again what they change, right before they change it.
 import type { AdobeInputs } from '../../../core/inputs'
 import type { StepContext } from '../../../core/provider'
-import { LIST_SANDBOX_HEADER, type Credentials } from '../api'
+import type { Credentials } from '../api'
+import { DEFAULT_SANDBOX } from '../gateway'
 import { importable, ToolingApi, toolingHint } from './packages'
 import { rolesApi } from './prepare'
 import { noSuchRole } from './roles'
@@ -25,7 +26,7 @@ export async function preflight(ctx: Ctx, creds: Credentials): Promise<void> {
     // Packages belong to the organization, and the target sandbox may not exist yet: the
     // lookup names `prod`, the default sandbox every organization has, as the Sandbox API's
     // list does (sandbox.yaml requires x-sandbox-name on every /exim call).
-    const api = new ToolingApi(ctx.http('Adobe Sandbox Tooling API', toolingHint), ctx.inputs.platformUrl, creds, LIST_SANDBOX_HEADER, ctx.log)
+    const api = new ToolingApi(ctx.http('Adobe Sandbox Tooling API', toolingHint), ctx.inputs.platformUrl, creds, DEFAULT_SANDBOX, ctx.log)
     if (importable(packageId, await api.packageStatus(packageId)) === 'publishing') {
       ctx.log.info(`Package "${packageId}" is PUBLISH_IN_PROGRESS: it is imported once it is PUBLISHED`)
     }
