@@ -7,7 +7,7 @@ import { CREDENTIAL_ENV } from './limits'
 
 export const OPERATIONS = {
   trackstar: ['generate', 'delete'],
-  adobe: ['create', 'reset', 'delete', 'prune', 'lease', 'get']
+  adobe: ['create', 'reset', 'delete', 'prune', 'lease', 'get', 'maintain']
 } as const
 
 export type ProviderName = keyof typeof OPERATIONS
@@ -42,7 +42,7 @@ const ADOBE: Scope = { adobe: true }
 
 export const INPUTS: readonly InputSpec[] = [
   { name: 'provider', default: '', required: true, scope: ANY, description: 'Which provider: `trackstar` or `adobe`.' },
-  { name: 'operation', default: '', scope: ANY, description: 'trackstar: `generate` (default) or `delete`. adobe: `create` (default), `reset`, `delete`, `prune`, `lease` or `get`.' },
+  { name: 'operation', default: '', scope: ANY, description: 'trackstar: `generate` (default) or `delete`. adobe: `create` (default), `reset`, `delete`, `prune`, `lease`, `get` or `maintain`.' },
   { name: 'cleanup', default: 'auto', scope: ANY, description: 'What the post step does when the job ends: `auto` (undo what this step did), `delete`, `reset` or `none`.' },
   { name: 'timeout', default: '900', scope: ANY, description: 'How long the main step may spend waiting for the sandbox to reach its target state, also bounding retries: seconds (`900`) or a duration (`90s`, `15m`, `1h`), at most 6 hours.' },
   { name: 'wait', default: 'true', boolean: true, scope: { adobe: ['create', 'reset', 'delete', 'lease'] }, description: 'adobe: wait until the sandbox is `active` (create, reset) or `deleted` (delete).' },
@@ -69,12 +69,15 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'prune-prefix', default: '', scope: { adobe: ['prune'] }, description: 'adobe prune: only development sandboxes whose name starts with this are pruned. Required for prune.' },
   { name: 'prune-older-than', default: '24h', scope: { adobe: ['prune'] }, description: 'adobe prune: age past which a matching sandbox is pruned: `90m`, `24h`, `7d`, or seconds.' },
   { name: 'dry-run', default: 'false', boolean: true, scope: { adobe: ['prune'] }, description: 'adobe prune: list what would be deleted, delete nothing.' },
-  { name: 'pool', default: '', scope: { adobe: ['lease'] }, description: "adobe lease: the pool's development sandboxes: comma-separated names, or a prefix ending in `*` (`ci-pool-*`). Required for lease." },
-  { name: 'lease-ttl', default: '6h', scope: { adobe: ['lease'] }, description: 'adobe lease: how long a lease holds without its post step (`90m`, `6h`); an expired lease may be taken over, after a reset.' },
-  { name: 'if-full', default: 'wait', scope: { adobe: ['create', 'lease'] }, description: 'adobe create when the licence has no free slot, and lease when every pool sandbox is leased: `wait` (within `timeout`) or `fail`.' },
+  { name: 'pool', default: '', scope: { adobe: ['lease', 'maintain'] }, description: "adobe lease and maintain: the pool's development sandboxes: comma-separated names, or a prefix ending in `*` (`ci-pool-*`). Required for lease and maintain." },
+  { name: 'pool-size', default: '', scope: { adobe: ['maintain'] }, description: 'adobe maintain: how many development sandboxes the pool should hold (1 to 100); with a prefix pool missing members are created as `<prefix><n>` (`ci-pool-1`, `ci-pool-2`, …). Defaults to the number of names in a list pool; required with a prefix pool.' },
+  { name: 'lease-ttl', default: '15m', scope: { adobe: ['lease'] }, description: 'adobe lease: how long a lease holds without a renewal (`15m`, `90m`, `6h`); an expired lease may be taken over, after a reset. The heartbeat renews it while the job runs; with `heartbeat: false`, set it longer than the job.' },
+  { name: 'heartbeat', default: 'true', boolean: true, scope: { adobe: ['lease'] }, description: 'adobe lease: renew the lease about every third of `lease-ttl` from a small background process that the post step stops; when the runner dies, the renewals stop and the lease lapses after `lease-ttl`.' },
+  { name: 'reseed-on-release', default: 'false', boolean: true, scope: { adobe: ['lease'] }, description: 'adobe lease with `adobe-package-id`: the post step imports the package again after the release reset, so the next lease needs no import.' },
+  { name: 'if-full', default: 'wait', scope: { adobe: ['create', 'lease', 'maintain'] }, description: 'adobe create and maintain when the licence has no free slot, and lease when every pool sandbox is leased: `wait` (within `timeout`) or `fail`.' },
   { name: 'cleanup-timeout', default: '600', scope: ANY, description: 'How long the post step may spend on its cleanup (waiting, retries), in the forms of `timeout`; independent of `timeout`.' },
-  { name: 'adobe-role-id', default: '', scope: { adobe: ['create', 'reset', 'lease'] }, description: 'adobe: comma-separated access-control role ids. The sandbox is added to each role once active, and removed from them in cleanup when this step created it.' },
-  { name: 'adobe-package-id', default: '', scope: { adobe: ['create', 'reset', 'lease'] }, description: 'adobe: a sandbox-tooling package id imported into the sandbox once active (create, reset, lease), waiting for the import job.' },
+  { name: 'adobe-role-id', default: '', scope: { adobe: ['create', 'reset', 'lease', 'maintain'] }, description: 'adobe: comma-separated access-control role ids. The sandbox is added to each role once active, and removed from them in cleanup when this step created it.' },
+  { name: 'adobe-package-id', default: '', scope: { adobe: ['create', 'reset', 'lease', 'maintain'] }, description: 'adobe: a sandbox-tooling package id imported into the sandbox once active (create, reset, lease, maintain), waiting for the import job. A pool member the package was imported into since its last reset is leased without importing again.' },
   { name: 'github-token', default: '${{ github.token }}', cliDefault: '', cliEnv: 'GITHUB_TOKEN', secret: true, scope: ANY, description: 'GitHub token for prune-closed, pr-comment and deployment only.' },
   { name: 'prune-closed', default: 'false', boolean: true, githubOnly: true, scope: { adobe: ['prune'] }, description: 'adobe prune: also prune matching sandboxes whose title names a pull request that is closed or a run that has finished, whatever their age.' },
   { name: 'pr-comment', default: 'false', boolean: true, githubOnly: true, scope: { adobe: ['create', 'reset', 'lease', 'get'] }, description: 'On pull requests: keep one comment, updated in place, with the sandbox, its state and what cleanup will do.' },

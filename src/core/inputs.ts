@@ -44,7 +44,7 @@ export type AdobeAuth =
 
 export interface AdobeInputs extends CommonInputs {
   provider: 'adobe'
-  operation: 'create' | 'reset' | 'delete' | 'prune' | 'lease' | 'get'
+  operation: 'create' | 'reset' | 'delete' | 'prune' | 'lease' | 'get' | 'maintain'
   auth: AdobeAuth
   apiKey: string
   orgId: string
@@ -59,9 +59,15 @@ export interface AdobeInputs extends CommonInputs {
   prunePrefix?: string
   pruneOlderThanSeconds: number
   dryRun: boolean
-  /** lease only */
+  /** lease and maintain */
   pool?: Pool
+  /** maintain: how many members the pool should hold */
+  poolSize?: number
   leaseTtlSeconds: number
+  /** lease: renew the lease from a background process while the job runs */
+  heartbeat: boolean
+  /** lease with a package: the release imports it again after its reset */
+  reseedOnRelease: boolean
   ifFull: IfFull
   /** access-control role ids to grant the sandbox to; empty: none */
   roleIds: string[]
@@ -255,6 +261,21 @@ export function parseLeaseTtl(value: string): number {
   return seconds
 }
 
+/** `pool-size`: how many members `maintain` keeps; a list pool holds its names, a prefix pool needs it. */
+export function parsePoolSize(value: string, pool: Pool): number {
+  if (value.trim() === '') {
+    if (pool.kind === 'names') return pool.names.length
+    throw new InputError('pool-size', `is required for operation "maintain" with a prefix pool ("${pool.prefix}*"): how many sandboxes it should hold, 1 to ${MAX_POOL_SIZE}`)
+  }
+  if (!/^\d+$/.test(value.trim())) throw new InputError('pool-size', `got ${shown(value)}; expected a whole number from 1 to ${MAX_POOL_SIZE}`)
+  const n = Number(value.trim())
+  if (n < 1 || n > MAX_POOL_SIZE) throw new InputError('pool-size', `got ${shown(value)}; expected a whole number from 1 to ${MAX_POOL_SIZE}`)
+  if (pool.kind === 'names' && n > pool.names.length) {
+    throw new InputError('pool-size', `is ${n}, but the pool lists ${pool.names.length} name${pool.names.length === 1 ? '' : 's'}: list more names, use a prefix pool (ci-pool-*), or leave pool-size empty`)
+  }
+  return n
+}
+
 /** `prune-prefix`: what the names of the sandboxes prune may delete start with. */
 export function parsePrunePrefix(value: string): string {
   if (value === '') {
@@ -270,8 +291,11 @@ export function parsePrunePrefix(value: string): string {
 }
 
 /** `pool`: comma-separated sandbox names, or one prefix ending in `*`. */
-export function parsePool(value: string): Pool {
-  if (value.trim() === '') throw new InputError('pool', 'is required for operation "lease": comma-separated sandbox names, or a prefix ending in * (ci-pool-*)')
+/** the largest `pool-size`: far above a licence's development slots, a bound on a typo */
+export const MAX_POOL_SIZE = 100
+
+export function parsePool(value: string, operation = 'lease'): Pool {
+  if (value.trim() === '') throw new InputError('pool', `is required for operation "${operation}": comma-separated sandbox names, or a prefix ending in * (ci-pool-*)`)
   const items = value.split(',').map(s => s.trim())
   if (items.some(i => i === '')) throw new InputError('pool', `${shown(value)} has an empty item; expected comma-separated sandbox names or one prefix ending in *`)
   if (items.length === 1 && items[0].endsWith('*')) {

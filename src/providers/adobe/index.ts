@@ -1,5 +1,6 @@
 // Adobe Experience Platform development sandboxes: the operations (ops/), pools (lease/) and
 // ready-to-test sandboxes (ready/), behind the provider face the main and post steps call.
+import { ActionError } from '../../core/errors'
 import type { AdobeInputs } from '../../core/inputs'
 import { type Provider, type StepResult } from '../../core/provider'
 import { get } from './ops/get'
@@ -33,6 +34,8 @@ async function run(ctx: Ctx): Promise<StepResult> {
       return lease(ctx, api, leaseDeps(ctx, api, token), leaseTiming(process.env))
     case 'get':
       return get(ctx, api, leaseDeps(ctx, api, token))
+    case 'maintain':
+      throw new ActionError('operation "maintain" is not built yet')
   }
 }
 

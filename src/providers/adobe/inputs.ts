@@ -14,6 +14,7 @@ import {
   parseLeaseTtl,
   parsePackageId,
   parsePool,
+  parsePoolSize,
   parsePrunePrefix,
   parseRoleIds,
   required,
@@ -41,7 +42,9 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
       allowProduction: parseBoolean('allow-production', get('allow-production'), false),
       pruneOlderThanSeconds: parseAge('prune-older-than', get('prune-older-than') || '24h'),
       dryRun: parseBoolean('dry-run', get('dry-run'), false),
-      leaseTtlSeconds: parseLeaseTtl(get('lease-ttl') || '6h'),
+      leaseTtlSeconds: parseLeaseTtl(get('lease-ttl') || '15m'),
+      heartbeat: parseBoolean('heartbeat', get('heartbeat'), true),
+      reseedOnRelease: parseBoolean('reseed-on-release', get('reseed-on-release'), false),
       ifFull: oneOf('if-full', get('if-full') || 'wait', ['wait', 'fail'] as const),
       roleIds: parseRoleIds(get('adobe-role-id')),
       packageId: parsePackageId(get('adobe-package-id')),
@@ -49,7 +52,7 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
       prComment: parseBoolean('pr-comment', get('pr-comment'), false)
     }
     return common => {
-      const operation = oneOf('operation', get('operation') || 'create', ['create', 'reset', 'delete', 'prune', 'lease', 'get'] as const)
+      const operation = oneOf('operation', get('operation') || 'create', ['create', 'reset', 'delete', 'prune', 'lease', 'get', 'maintain'] as const)
       if ((operation === 'delete' || operation === 'prune') && common.cleanup === 'reset') {
         throw new InputError('cleanup', `cannot be "reset" after operation "${operation}"; use auto or none`)
       }
@@ -61,6 +64,9 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
       }
       if (operation === 'get' && (common.cleanup === 'delete' || common.cleanup === 'reset')) {
         throw new InputError('cleanup', `cannot be "${common.cleanup}" with operation "get" (get changes nothing and leaves nothing to undo); use auto or none`)
+      }
+      if (operation === 'maintain' && (common.cleanup === 'delete' || common.cleanup === 'reset')) {
+        throw new InputError('cleanup', `cannot be "${common.cleanup}" with operation "maintain" (it keeps the pool, and holds no member when it ends); use auto or none`)
       }
 
       const clientIdInput = get('adobe-client-id')
@@ -114,12 +120,19 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
 
       const prunePrefix = operation === 'prune' ? parsePrunePrefix(get('prune-prefix')) : undefined
 
-      const pool = operation === 'lease' ? parsePool(get('pool')) : undefined
-      // The grant and the import act on an active sandbox that the step created, reset or leased.
+      const pool = operation === 'lease' || operation === 'maintain' ? parsePool(get('pool'), operation) : undefined
+      const poolSize = operation === 'maintain' && pool ? parsePoolSize(get('pool-size'), pool) : undefined
+      if (get('pool-size') !== '' && operation !== 'maintain') {
+        throw new InputError('pool-size', `applies to operation "maintain" only, not "${operation}"`)
+      }
+      // The grant and the import act on an active sandbox that the step created, reset, leased or keeps.
       for (const [input, given] of [['adobe-role-id', f.roleIds.length > 0], ['adobe-package-id', f.packageId !== undefined]] as const) {
         if (!given) continue
-        if (!['create', 'reset', 'lease'].includes(operation)) throw new InputError(input, `applies to operations create, reset and lease only, not "${operation}"`)
-        if (!common.wait) throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
+        if (!['create', 'reset', 'lease', 'maintain'].includes(operation)) throw new InputError(input, `applies to operations create, reset, lease and maintain only, not "${operation}"`)
+        if (!common.wait && operation !== 'maintain') throw new InputError(input, 'needs wait: true (the sandbox must be active before it can be granted or seeded)')
+      }
+      if (f.reseedOnRelease && (operation !== 'lease' || f.packageId === undefined)) {
+        throw new InputError('reseed-on-release', operation !== 'lease' ? `applies to operation "lease" only, not "${operation}"` : 'needs adobe-package-id: it imports that package again after the release reset')
       }
       const githubToken = common.githubToken
       if (f.pruneClosed && operation !== 'prune') {
@@ -147,7 +160,10 @@ export const adobeInputs: InputStages<AdobeInputs> = (get, env, secrets) => {
         pruneOlderThanSeconds: f.pruneOlderThanSeconds,
         dryRun: f.dryRun,
         pool,
+        poolSize,
         leaseTtlSeconds: f.leaseTtlSeconds,
+        heartbeat: f.heartbeat,
+        reseedOnRelease: f.reseedOnRelease,
         ifFull: f.ifFull,
         roleIds: f.roleIds,
         packageId: f.packageId,

@@ -53,7 +53,7 @@ describe('parseCommandLine', () => {
 
 describe('inapplicable flags', () => {
   it('names a flag that does not belong to the provider or operation, and where it does', () => {
-    expect(inapplicable({ pool: 'x', provider: 'adobe' }, 'adobe', 'create')).toEqual(['--pool does not apply to adobe create (it applies to adobe lease)'])
+    expect(inapplicable({ pool: 'x', provider: 'adobe' }, 'adobe', 'create')).toEqual(['--pool does not apply to adobe create (it applies to adobe lease, maintain)'])
     expect(inapplicable({ 'trackstar-api-url': 'x' }, 'adobe', 'create')[0]).toMatch(/applies to trackstar/)
     expect(inapplicable({ pool: 'x', 'lease-ttl': '1h', timeout: '60' }, 'adobe', 'lease')).toEqual([])
   })
