@@ -60,8 +60,10 @@ import {
   isOwn,
   isoSeconds,
   MAX_LEASE_MS,
+  needsReset,
   parseLeaseTitle,
   pick,
+  poolStatus,
   slotOf,
   type Claimable,
   type Own,
@@ -118,8 +120,13 @@ export interface LeaseDeps {
   /** waits for a state (see waitFor) */
   until(name: string, target: 'active' | 'settled', doing: string, current?: Sandbox): Promise<Sandbox | undefined>
   results(s: Sandbox, postWill: string, extra: SummaryRow[]): StepResult
-  /** grants the active sandbox to the roles and imports the package (a pool keeps its roles) */
-  prepare(name: string): Promise<SummaryRow[]>
+  /**
+   * grants the active sandbox to the roles and imports the package (a pool keeps its roles);
+   * `seeded`: the package already imported since the sandbox's last reset, not imported again
+   */
+  prepare(name: string, seeded?: string): Promise<SummaryRow[]>
+  /** imports the package into the active sandbox (the release's reseed) */
+  seed(name: string): Promise<void>
 }
 
 interface Member {
@@ -322,9 +329,11 @@ async function rewrite(ctx: Ctx, api: SandboxApi, timing: LeaseTiming, me: Holde
 export interface Claim {
   sandbox: Sandbox
   /** what the member was when claimed: decides whether it needs a reset */
-  slot: Slot
+  slot: Claimable
   nonce: string
   until: number
+  /** the pool as the winning look saw it */
+  members?: Member[]
 }
 
 /**
@@ -370,6 +379,16 @@ export async function claim(ctx: Ctx, api: SandboxApi, m: Member, lookSentAt: nu
   return { sandbox: confirmed, slot, nonce: me.nonce, until }
 }
 
+/** `pool_status`: each member's status as a look saw it, with the one this job holds `leased`. */
+export function poolStatusOf(members: Member[], pkg: string | undefined, leased?: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const m of members) {
+    const status = m.name === leased ? 'leased' : poolStatus(m.sandbox, m.slot, pkg)
+    if (status) out[m.name] = status
+  }
+  return out
+}
+
 /** Looks, claims, backs off, waits for a release: until this job holds one pool sandbox. */
 export async function acquire(
   ctx: Ctx,
@@ -404,12 +423,12 @@ export async function acquire(
       if (look.members.every(m => m.slot.kind === 'excluded')) {
         throw new ActionError(`The pool ${poolText(inputs.pool as Pool)} has no sandbox that may be leased: create its development sandboxes first (see the README's pool recipe)`)
       }
-      const m = pick(look.members, random)
+      const m = pick(look.members, random, inputs.packageId)
       if (m) {
         if (m.slot.kind === 'expired') log.info(`The lease on "${m.name}" (${m.slot.holder}) has expired: taking it over; it is reset first`)
         const won = await claim(ctx, api, m, look.sentAt, timing, me)
         lost = !won
-        return won
+        return won && { ...won, members: look.members }
       }
       lost = false
       const holders = describeHolders(look.members)
@@ -425,6 +444,12 @@ export async function acquire(
       return undefined
     }
   })
+}
+
+function resetReason(slot: Claimable): string {
+  if (slot.kind === 'expired') return 'taken over from an expired lease'
+  if (slot.kind === 'ready' && slot.seeded) return `it holds package "${slot.seeded}", which this job did not ask for`
+  return 'not known to be clean'
 }
 
 function postWill(ctx: Ctx, name: string): string {
@@ -459,17 +484,21 @@ export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
       await giveBack(ctx, api, timing, me, c, s, why ?? 'does not exist')
       continue
     }
-    if (c.slot.kind === 'dirty' || c.slot.kind === 'expired') {
+    const reset = needsReset(c.slot, inputs.packageId)
+    if (reset) {
       assertMayTouch(s, 'reset', inputs.allowProduction)
-      log.info(`Resetting "${name}" before use (${c.slot.kind === 'expired' ? 'taken over from an expired lease' : 'not known to be clean'})`)
+      log.info(`Resetting "${name}" before use (${resetReason(c.slot)})`)
       s = { ...s, ...(await deps.reset(s)) }
     }
     if (inputs.wait && s.state !== 'active') s = (await deps.until(name, 'active', s.state, s)) as Sandbox
     const title = formatHeld(c.until, c.nonce, me.text)
-    // A pool sandbox already granted is only read back; a release reset it, so the package comes again.
-    const prepared = s.state === 'active' ? await deps.prepare(name) : []
+    // A pool sandbox already granted is only read back; a member seeded with this package since
+    // its last reset is not imported again; any other comes with the package again.
+    const seeded = !reset && c.slot.kind === 'ready' ? c.slot.seeded : undefined
+    const prepared = s.state === 'active' ? await deps.prepare(name, seeded) : []
     const result = deps.results({ ...s, title }, postWill(ctx, name), [['Lease', `held until ${isoSeconds(c.until)}`], ...prepared])
     result.outputs.lease_expires_at = isoSeconds(c.until)
+    if (c.members) result.outputs.pool_status = JSON.stringify(poolStatusOf(c.members, inputs.packageId, name))
     return result
   }
 }
@@ -546,6 +575,8 @@ async function resetAndFree(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
     return `Released sandbox "${name}" in part: not marked free (${seen})`
   }
   if (why) ctx.log.warning(`Could not reset "${name}" on release: ${why}. It is marked free but not clean: the next lease resets it first`)
+  const pkg = ctx.inputs.reseedOnRelease ? ctx.inputs.packageId : undefined
+  if (pkg && resetAt !== undefined) return reseed(ctx, api, deps, timing, me, name, pkg, resetAt, holdUntil)
   const done = await rewrite(ctx, api, timing, me, name, formatFree(resetAt, me.text), holdUntil, 'free record')
   if (typeof done === 'string') {
     ctx.log.warning(`Could not mark "${name}" free: ${done}. This job's hold on it ends at ${isoSeconds(holdUntil)}; then the next lease takes it over and resets it`)
@@ -554,6 +585,37 @@ async function resetAndFree(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
   return resetAt !== undefined
     ? `Released sandbox "${name}": reset started, marked free`
     : `Released sandbox "${name}" without a reset (${why}): marked free, to be reset by the next lease`
+}
+
+/**
+ * reseed-on-release: under a hold marked `doing=seeding` that lasts the rest of the cleanup's
+ * budget, wait for the reset to end, import the package, and write a free record that names
+ * it, so the next lease with that package imports nothing. A seed that fails leaves the
+ * member free but not known to be clean (the next lease resets it); a post step that dies
+ * leaves the hold to expire, and the next lease takes it over and resets it.
+ */
+async function reseed(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: LeaseTiming, me: Holder, name: string, pkg: string, resetAt: number, holdUntil: number): Promise<string> {
+  const until = wholeSeconds(api.time.latest() + Math.min(ctx.deadline.remainingMs() + timing.holdMs, MAX_LEASE_MS))
+  const held = await rewrite(ctx, api, timing, me, name, formatHeld(until, me.nonce, me.text, 'seeding'), holdUntil, 'seeding hold')
+  if (typeof held === 'string') {
+    ctx.log.warning(`Could not hold "${name}" to import package "${pkg}" again: ${held}. Its reset was accepted; this job's hold on it ends at ${isoSeconds(holdUntil)}, then the next lease takes it over and resets it`)
+    return `Released sandbox "${name}" in part: reset started, not reseeded nor marked free (${held})`
+  }
+  let failed = ''
+  try {
+    await deps.until(name, 'active', 'resetting', held)
+    await deps.seed(name)
+  } catch (err) {
+    if (err instanceof CancelledError || err instanceof DeadlineError) throw err
+    failed = errorMessage(err)
+    ctx.log.warning(`Could not import package "${pkg}" into "${name}" again after its reset: ${failed}. It is marked free but not clean: the next lease resets it first`)
+  }
+  const done = await rewrite(ctx, api, timing, me, name, failed ? formatFree(undefined, me.text) : formatFree(resetAt, me.text, pkg), until, 'free record')
+  if (typeof done === 'string') {
+    ctx.log.warning(`Could not mark "${name}" free after reseeding it: ${done}. This job's hold on it ends at ${isoSeconds(until)}; then the next lease takes it over and resets it`)
+    return `Released sandbox "${name}" in part: not marked free (${done}); its hold ends at ${isoSeconds(until)}`
+  }
+  return failed ? `Released sandbox "${name}": reset, not reseeded (${failed}), marked free to be reset by the next lease` : `Released sandbox "${name}": reset, package "${pkg}" imported again, marked free and ready`
 }
 
 /** The renewal kept failing: while our own lease still keeps others away, mark it free without a reset. */

@@ -7,7 +7,7 @@ import { accessToken } from '../ims'
 import { type StepContext, type StepResult, type SummaryRow } from '../../../core/provider'
 import { hint, SandboxApi, type Sandbox } from '../api'
 import { type LeaseDeps } from '../lease/claim'
-import { prepareSandbox } from '../ready/prepare'
+import { prepareSandbox, seedSandbox } from '../ready/prepare'
 import { assertMayTouch, type Verb } from '../safety'
 import { exists, goingAway, inProgress, unusable } from '../states'
 import { waitFor } from '../wait'
@@ -86,9 +86,9 @@ export function credentials(ctx: Ctx, api: SandboxApi) {
 }
 
 /** Roles and package for the now active sandbox; the roles are revoked when the post step deletes it. */
-export function prepare(ctx: Ctx, api: SandboxApi, name: string, action: 'delete' | 'reset' | 'none', created: boolean): Promise<SummaryRow[]> {
+export function prepare(ctx: Ctx, api: SandboxApi, name: string, action: 'delete' | 'reset' | 'none', created: boolean, seeded?: string): Promise<SummaryRow[]> {
   const onGrant = action === 'delete' ? (roles: string[]) => record(ctx, name, action, created, true, roles) : undefined
-  return prepareSandbox(ctx, credentials(ctx, api), name, { onGrant })
+  return prepareSandbox(ctx, credentials(ctx, api), name, { onGrant, seeded })
 }
 
 /** The record, or an error when the sandbox is gone or on its way out and so cannot be used. */
@@ -144,6 +144,7 @@ export function leaseDeps(ctx: Ctx, api: SandboxApi, token: string): LeaseDeps {
     reset: s => resetSandbox(ctx, api, s),
     until: (name, target, doing, current) => until(ctx, api, name, target, doing, current),
     results: (s, will, extra) => results(ctx, token, s, false, will, extra),
-    prepare: name => prepare(ctx, api, name, 'none', false)
+    prepare: (name, seeded) => prepare(ctx, api, name, 'none', false, seeded),
+    seed: async name => void (ctx.inputs.packageId && (await seedSandbox(ctx, credentials(ctx, api), name, ctx.inputs.packageId)))
   }
 }

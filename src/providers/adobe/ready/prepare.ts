@@ -20,6 +20,8 @@ export interface PrepareOptions {
    * Leave it out where the grant should stay (a pool sandbox that outlives the job).
    */
   onGrant?(roleIds: string[]): void
+  /** the package already imported into this sandbox since its last reset: not imported again */
+  seeded?: string
 }
 
 export function rolesApi(ctx: Ctx, creds: Credentials): RolesApi {
@@ -51,13 +53,22 @@ export async function prepareSandbox(ctx: Ctx, creds: Credentials, sandbox: stri
     }
     rows.push(['Roles granted', cells.join(', ')])
   }
-  if (packageId) {
-    const api = new ToolingApi(ctx.http('Adobe Sandbox Tooling API', toolingHint), ctx.inputs.platformUrl, creds, sandbox, ctx.log)
-    const done = await importPackage(api, ctx.deadline, ctx.log, sandbox, packageId)
-    ctx.log.info(`Package "${packageId}" imported into sandbox "${sandbox}" (job ${done.jobId}, ${formatDuration(done.durationMs)})`)
+  if (packageId && opts.seeded === packageId) {
+    ctx.log.info(`Package "${packageId}" was imported into sandbox "${sandbox}" since its last reset: not imported again`)
+    rows.push(['Package imported', `\`${packageId}\` (before this lease, since the sandbox's last reset)`])
+  } else if (packageId) {
+    const done = await seedSandbox(ctx, creds, sandbox, packageId)
     rows.push(['Package imported', `\`${packageId}\` (job \`${done.jobId}\`, ${formatDuration(done.durationMs)})`])
   }
   return rows
+}
+
+/** Imports the package into the active sandbox and waits for the import job. */
+export async function seedSandbox(ctx: Ctx, creds: Credentials, sandbox: string, packageId: string): Promise<{ jobId: string; durationMs: number }> {
+  const api = new ToolingApi(ctx.http('Adobe Sandbox Tooling API', toolingHint), ctx.inputs.platformUrl, creds, sandbox, ctx.log)
+  const done = await importPackage(api, ctx.deadline, ctx.log, sandbox, packageId)
+  ctx.log.info(`Package "${packageId}" imported into sandbox "${sandbox}" (job ${done.jobId}, ${formatDuration(done.durationMs)})`)
+  return done
 }
 
 /**
