@@ -44,11 +44,11 @@ describe('adobe lease', () => {
     expect(main.outputs.created).toBe('false')
     expect(main.env.AEP_SANDBOX_NAME).toBe(name)
     expect(main.masks).toContain(main.outputs.access_token)
-    // default lease-ttl: 6 h from now
+    // default lease-ttl: 15 min from now
     const expires = Date.parse(main.outputs.lease_expires_at)
-    expect(expires - before).toBeGreaterThan(6 * 3600_000 - 60_000)
+    expect(expires - before).toBeGreaterThan(15 * 60_000 - 60_000)
     // written in the Sandbox API's time, at the latest it can be: the Date header names a whole second
-    expect(expires - Date.now()).toBeLessThanOrEqual(6 * 3600_000 + 1000)
+    expect(expires - Date.now()).toBeLessThanOrEqual(15 * 60_000 + 1000)
     // the record names the holder, its expiry and a nonce, and nothing else
     expect(main.outputs.sandbox_title).toMatch(/^lease v1 held until=\S+Z nonce=[0-9a-f]{16} by=acme\/Shop_API run=7001\.1 job=test$/)
     expect(title(name)).toBe(main.outputs.sandbox_title)

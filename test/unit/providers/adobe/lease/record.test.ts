@@ -12,9 +12,13 @@ import {
   holderText,
   isOwn,
   MAX_LEASE_MS,
+  needsReset,
   parseLeaseTitle,
   pick,
+  poolStatus,
   slotOf,
+  workRank,
+  type Claimable,
   type Slot
 } from '../../../../../src/providers/adobe/lease/record'
 
@@ -235,5 +239,92 @@ describe('a job\'s own records', () => {
     expect((['ready', 'resetting', 'dirty', 'expired'] as const).every(kind => claimable({ kind, holder: 'h' } as Slot))).toBe(true)
     expect(claimable({ kind: 'held', until: NOW, holder: 'h' })).toBe(false)
     expect(claimable({ kind: 'excluded', why: 'w' })).toBe(false)
+  })
+})
+
+describe('seeded members and upkeep holds', () => {
+  const by = 'by=acme/shop run=7.1 job=t'
+  const PKG = 'pkg-1'
+
+  it('a free record names the package imported since its reset, and only after a reset', () => {
+    const t = formatFree(NOW, by, PKG)
+    expect(t).toBe(`lease v1 free reset=2026-11-25T12:00:00Z seeded=${PKG} last=acme/shop run=7.1 job=t`)
+    expect(parseLeaseTitle(t)).toEqual({ kind: 'free', resetAt: NOW, last: 'last=acme/shop run=7.1 job=t', seeded: PKG })
+    // without a reset nothing is known to be clean: the package is not written, nor read
+    expect(formatFree(undefined, by, PKG)).not.toContain('seeded=')
+    expect(parseLeaseTitle(`lease v1 free reset=no seeded=${PKG} last=x`)).toEqual({ kind: 'free', resetAt: undefined, last: 'last=x' })
+    expect(parseLeaseTitle('lease v1 free reset=2026-11-25T12:00:00Z seeded= last=x')).toEqual({ kind: 'free', resetAt: NOW, last: 'last=x' })
+  })
+
+  it('a package id that could split the record is written so that it cannot', () => {
+    const t = formatFree(NOW, by, 'a b=c')
+    expect(parseLeaseTitle(t)).toMatchObject({ kind: 'free', seeded: 'a_b_c' })
+  })
+
+  it.each(['creating', 'resetting', 'seeding'] as const)('a hold doing %s says so, and is a held record to every reader', doing => {
+    const t = formatHeld(NOW + 60_000, NONCE, by, doing)
+    expect(t).toBe(`lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE} doing=${doing} by=acme/shop run=7.1 job=t`)
+    expect(parseLeaseTitle(t)).toEqual({ kind: 'held', until: NOW + 60_000, nonce: NONCE, holder: by, doing })
+    expect(slotOf(box({ title: t }), NOW, false)).toEqual({ kind: 'held', until: NOW + 60_000, holder: by, doing })
+  })
+
+  it('an unknown doing= is read as a plain hold, never as free', () => {
+    expect(parseLeaseTitle(`lease v1 held until=2026-11-25T12:01:00Z nonce=${NONCE} doing=painting ${by}`)).toEqual({ kind: 'held', until: NOW + 60_000, nonce: NONCE, holder: by })
+  })
+
+  it('a ready member carries its package', () => {
+    expect(slotOf(box({ title: formatFree(NOW - 1000, by, PKG) }), NOW, false)).toEqual({ kind: 'ready', seeded: PKG })
+    expect(slotOf(box({ title: formatFree(NOW - 1000, by, PKG), state: 'resetting' }), NOW, false)).toEqual({ kind: 'resetting' })
+  })
+
+  // every claimable slot x the package a lease wants: least work first
+  const slots: [string, Claimable][] = [
+    ['ready, seeded with pkg-1', { kind: 'ready', seeded: PKG }],
+    ['ready, seeded with pkg-2', { kind: 'ready', seeded: 'pkg-2' }],
+    ['ready, clean', { kind: 'ready' }],
+    ['resetting', { kind: 'resetting' }],
+    ['dirty', { kind: 'dirty' }],
+    ['expired', { kind: 'expired', holder: 'h' }]
+  ]
+  const want: Record<string, [number[], boolean[]]> = {
+    // ranks, then needsReset, in the order of `slots`
+    [PKG]: [[0, 3, 1, 2, 4, 5], [false, true, false, false, true, true]],
+    none: [[3, 3, 0, 2, 4, 5], [true, true, false, false, true, true]]
+  }
+  it.each(Object.entries(want))('ranks every slot for a lease that wants %s', (pkg, [ranks, resets]) => {
+    const p = pkg === 'none' ? undefined : pkg
+    expect(slots.map(([, s]) => workRank(s, p))).toEqual(ranks)
+    expect(slots.map(([, s]) => needsReset(s, p))).toEqual(resets)
+  })
+
+  it('picks the member seeded with the wanted package over a clean one, and a clean one when none is wanted', () => {
+    const members = slots.map(([name, slot]) => ({ name, slot: slot as Slot }))
+    for (let i = 0; i < 20; i++) {
+      const r = () => i / 20
+      expect(pick(members, r, PKG)?.name).toBe('ready, seeded with pkg-1')
+      expect(pick(members, r)?.name).toBe('ready, clean')
+      expect(pick(members, r, 'pkg-2')?.name).toBe('ready, seeded with pkg-2')
+      expect(pick(members.filter(m => m.slot.kind !== 'ready'), r, PKG)?.name).toBe('resetting')
+    }
+  })
+
+  it('gives every member its pool status', () => {
+    const st = (over: Partial<Sandbox>, pkg?: string) => poolStatus(box(over), slotOf(box(over), NOW, false), pkg)
+    expect(st({ title: formatFree(NOW - 1000, by, PKG) }, PKG)).toBe('ready')
+    expect(st({ title: formatFree(NOW - 1000, by) }, PKG)).toBe('seeding')
+    expect(st({ title: formatFree(NOW - 1000, by) })).toBe('ready')
+    expect(st({ title: formatFree(NOW - 1000, by, PKG) })).toBe('resetting')
+    expect(st({ title: formatFree(NOW - 1000, by, 'pkg-2') }, PKG)).toBe('resetting')
+    expect(st({ title: formatFree(NOW - 1000, by), state: 'resetting' }, PKG)).toBe('resetting')
+    expect(st({ title: formatFree(undefined, by) }, PKG)).toBe('resetting')
+    expect(st({ title: formatHeld(NOW + 60_000, NONCE, by) })).toBe('leased')
+    expect(st({ title: formatHeld(NOW - 1000, NONCE, by) })).toBe('resetting')
+    expect(st({ title: formatHeld(NOW + 60_000, NONCE, by, 'seeding') })).toBe('seeding')
+    expect(st({ title: formatHeld(NOW + 60_000, NONCE, by, 'creating'), state: 'creating' })).toBe('creating')
+    expect(st({ title: formatHeld(NOW + 60_000, NONCE, by), state: 'failed' })).toBe('failed')
+    expect(st({ title: 'made by hand', state: 'creating' })).toBe('creating')
+    expect(st({ title: 'made by hand' })).toBe('resetting')
+    expect(st({ title: formatFree(NOW - 1000, by), isDefault: true, type: 'production' })).toBeUndefined()
+    expect(st({ title: formatFree(NOW - 1000, by), state: 'deleting' })).toBeUndefined()
   })
 })
