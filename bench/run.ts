@@ -13,9 +13,10 @@ import { lease } from './lease'
 import { overhead } from './overhead'
 import { prune } from './prune'
 import { readiness } from './readiness'
+import { warmPools } from './warm-pools'
 import type { BenchOptions, SectionResult, Table } from './stats'
 
-const SECTIONS = { readiness, overhead, bundle, prune, githubLookups, lease }
+const SECTIONS = { readiness, overhead, bundle, prune, githubLookups, lease, warmPools }
 type SectionName = keyof typeof SECTIONS
 
 interface Args {
