@@ -92,7 +92,7 @@ export function createContext(deps: ContextDeps, inputs: Inputs, secrets: Secret
     log,
     secrets,
     run,
-    http: (provider, hint) => new Http({ provider, deadline, log, hint, transport: deps.transport, requestTimeoutMs: perRequest, urlSource }),
+    http: (provider, hint, budget) => new Http({ provider, deadline: budget ?? deadline, log, hint, transport: deps.transport, requestTimeoutMs: perRequest, urlSource }),
     record: handoff => saveHandoff(deps.state, handoff),
     createGraceMs: createGraceMs(deps.env)
   }

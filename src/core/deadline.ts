@@ -61,9 +61,17 @@ export class Deadline {
   }
 
   expiredError(what: string): DeadlineError {
-    return new DeadlineError(
-      `Timed out after ${Math.round(this.totalMs / 1000)} s while ${what} (raise the \`${this.input}\` input if the provider needs longer)`
-    )
+    const raise = this.input ? ` (raise the \`${this.input}\` input if the provider needs longer)` : ''
+    return new DeadlineError(`Timed out after ${Math.round(this.totalMs / 1000)} s while ${what}${raise}`)
+  }
+
+  /**
+   * A shorter budget inside this one, for work that must not spend the step's (a call whose
+   * failure is only a warning): it ends after `ms` or with this deadline, and is cancelled with
+   * it. Its timeout names no input: no input sets it.
+   */
+  within(ms: number): Deadline {
+    return new Deadline(Math.min(ms, this.remainingMs()), this.clock, this.signal, '')
   }
 
   /** Sleep at most until the deadline; rejects at once on cancel, saying what was cut short. */

@@ -402,11 +402,11 @@ export class Http {
       throw (
         noTime?.() ??
         new DeadlineError(
-          `Timed out after ${Math.round(deadline.totalMs / 1000)} s while ${req.action} (${provider}); last failure: ${reason}. Raise the \`${deadline.input}\` input to retry for longer`
+          `Timed out after ${Math.round(deadline.totalMs / 1000)} s while ${req.action} (${provider}); last failure: ${reason}${deadline.input ? `. Raise the \`${deadline.input}\` input to retry for longer` : ''}`
         )
       )
     }
-    const early = fitted < waitMs ? ` (${(waitMs / 1000).toFixed(1)} s asked; less is left of \`${deadline.input}\`)` : ''
+    const early = fitted < waitMs ? ` (${(waitMs / 1000).toFixed(1)} s asked; less is left of ${deadline.input ? `\`${deadline.input}\`` : 'its budget'})` : ''
     log.info(`${provider}: ${req.action}: ${reason}; retrying in ${(fitted / 1000).toFixed(1)} s${early} (attempt ${attempt + 1} of at most ${most})`)
     await deadline.sleep(fitted, `waiting to retry ${req.action} (${provider})`)
   }

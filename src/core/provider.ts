@@ -14,7 +14,8 @@ export interface StepContext<I extends Inputs = Inputs> {
   secrets: Secrets
   run: RunInfo
   /** an HTTP client for one provider, sharing the step's deadline and log */
-  http(provider: string, hint?: HttpOptions['hint']): Http
+  /** a client for one provider's API; `budget` replaces the step's deadline for its requests */
+  http(provider: string, hint?: HttpOptions['hint'], budget?: Deadline): Http
   /** saves what the post step must undo, at once; undefined: nothing to undo */
   record(handoff: Handoff | undefined): void
   /** post step: how long to look for a sandbox whose create had an unknown outcome */

@@ -291,7 +291,9 @@ export class GitHubClient {
 // rate-limit headers said.
 const clients = new WeakMap<object, GitHubClient>()
 
-export function githubClientFor(ctx: StepContext<Inputs>): GitHubClient {
+export function githubClientFor(ctx: StepContext<Inputs>, budget?: Deadline): GitHubClient {
+  // A call on a budget of its own gets a client of its own: its requests and waits end with that budget.
+  if (budget) return new GitHubClient(ctx.http(GITHUB, githubHint, budget), ctx.inputs.githubToken, ctx.run.apiUrl ?? '', budget, ctx.log)
   let client = clients.get(ctx)
   if (!client) {
     client = new GitHubClient(ctx.http(GITHUB, githubHint), ctx.inputs.githubToken, ctx.run.apiUrl ?? '', ctx.deadline, ctx.log)

@@ -15,6 +15,13 @@ import { githubClientFor, type DeploymentRequest, type DeploymentStatusRequest }
 
 const STATE_KEY = 'deployment'
 
+/**
+ * How long one Deployments API call may take, retries included. A deployment is never worth
+ * failing a job for, nor worth much of its time: without this, a GitHub that drops every
+ * connection would hold each of the three calls for the step's retries.
+ */
+export const DEPLOYMENT_CALL_MS = 15_000
+
 /** What the post step needs: kept in the state, no secret in it. */
 export interface SavedDeployment {
   id: number
@@ -93,7 +100,7 @@ async function setStatus(ctx: StepContext<Inputs>, saved: SavedDeployment, body:
   const full: DeploymentStatusRequest = { ...body, ...(log_url ? { log_url } : {}) }
   if (full.description !== undefined) full.description = shortDescription(ctx.secrets.redact(full.description))
   try {
-    await githubClientFor(ctx).createDeploymentStatus(saved.repository, saved.id, full)
+    await githubClientFor(ctx, ctx.deadline.within(DEPLOYMENT_CALL_MS)).createDeploymentStatus(saved.repository, saved.id, full)
     ctx.log.info(`deployment: deployment ${saved.id} is ${body.state}`)
     return true
   } catch (err) {
@@ -114,7 +121,7 @@ export async function deploymentBeforeRun(ctx: StepContext<Inputs>, state: State
   const body = deploymentRequest(ctx.inputs, ctx.run, ref)
   let saved: SavedDeployment
   try {
-    const { id } = await githubClientFor(ctx).createDeployment(repository, body)
+    const { id } = await githubClientFor(ctx, ctx.deadline.within(DEPLOYMENT_CALL_MS)).createDeployment(repository, body)
     saved = { id, repository }
   } catch (err) {
     ctx.log.warning(`deployment: could not create a deployment in environment "${body.environment}" of ${repository}: ${errorMessage(err)}. The sandbox is made all the same`)

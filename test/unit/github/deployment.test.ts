@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { adobeSandboxUrl, deploymentAfterCleanup, deploymentAfterMain, deploymentBeforeRun, deploymentRef, deploymentRequest, shortDescription } from '../../../src/github/deployment'
+import { adobeSandboxUrl, DEPLOYMENT_CALL_MS, deploymentAfterCleanup, deploymentAfterMain, deploymentBeforeRun, deploymentRef, deploymentRequest, shortDescription } from '../../../src/github/deployment'
+import { createContext } from '../../../src/core/context'
+import type { Transport } from '../../../src/core/http'
+import { listLogger, virtualClock } from '../../harness/virtual-time'
 import { parseDeploymentEnvironment, readInputsWith, type Inputs } from '../../../src/core/inputs'
 import { readInputs } from '../../../src/providers/inputs'
 import { Secrets } from '../../../src/core/secrets'
@@ -123,5 +126,51 @@ describe('the hooks without a deployment make no request', () => {
     state.save('deployment', JSON.stringify({ id: 5, repository: 'acme/shop' }))
     await deploymentAfterCleanup(ctx, state, { provider: 'adobe', sandbox: 'x', action: 'delete', created: true, confirmed: true }, { kind: 'failed', text: 'failed' })
     expect(lines).toEqual(['info deployment: deployment 5 is left as it is: the cleanup failed, so the sandbox may still be there'])
+  })
+})
+
+describe('a budget of its own for each Deployments API call', () => {
+  it('a GitHub that keeps answering 503 costs each call at most DEPLOYMENT_CALL_MS of the step, then a warning', async () => {
+    const clock = virtualClock(1_000_000)
+    const sent: number[] = []
+    const transport: Transport = async () => {
+      sent.push(clock.t)
+      clock.t += 200 // the round trip
+      return { status: 503, headers: { 'retry-after': '2', 'content-type': 'application/json' }, text: '{"message":"unavailable"}' }
+    }
+    const log = listLogger()
+    const inputs = adobe({ deployment: 'true', timeout: '900' })
+    const ctx = createContext(
+      { env: {}, state: memoryState(), clock, signal: new AbortController().signal, run: () => run, transport },
+      inputs,
+      new Secrets(() => undefined),
+      log
+    )
+    const started = clock.t
+    const out = await deploymentBeforeRun(ctx, memoryState())
+    expect(out).toEqual({})
+    expect(log.lines.at(-1)).toBe('deployment: could not create a deployment in environment "ephemeral-sandbox" of acme/shop: GitHub: create a deployment in acme/shop failed: HTTP 503: unavailable. The sandbox is made all the same')
+    expect(log.lines.filter(l => l.includes('less is left of its budget')).length).toBeGreaterThan(0)
+    // more than one attempt, none after the budget, and the step's own deadline barely touched
+    expect(sent.length).toBeGreaterThan(1)
+    expect(Math.max(...sent) - started).toBeLessThan(DEPLOYMENT_CALL_MS)
+    expect(clock.t - started).toBeLessThanOrEqual(DEPLOYMENT_CALL_MS + 200)
+    expect(ctx.deadline.remainingMs()).toBeGreaterThanOrEqual(900_000 - DEPLOYMENT_CALL_MS - 200)
+    // the budget's timeout names no input: none sets it
+    expect(log.lines.join('\n')).not.toContain('raise the')
+  })
+
+  it('a cancel of the step cancels the call at once', async () => {
+    const clock = virtualClock(0)
+    const abort = new AbortController()
+    const transport: Transport = async () => {
+      abort.abort()
+      return { status: 503, headers: { 'retry-after': '2' }, text: '' }
+    }
+    const log = listLogger()
+    const ctx = createContext({ env: {}, state: memoryState(), clock, signal: abort.signal, run: () => run, transport }, adobe({ deployment: 'true' }), new Secrets(() => undefined), log)
+    expect(await deploymentBeforeRun(ctx, memoryState())).toEqual({})
+    expect(log.lines.some(l => /could not create a deployment.*Cancelled/.test(l))).toBe(true)
+    expect(clock.t).toBeLessThan(1000)
   })
 })
