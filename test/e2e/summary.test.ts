@@ -4,7 +4,7 @@ import { EMULATOR_ADOBE_CLIENT_SECRET, EMULATOR_TRACKSTAR_API_KEY } from '../../
 import { emulatorPerTest } from '../harness/per-test'
 import { runJob, runStep, type StepRun } from '../../scripts/local-runner'
 import { bearerTokens } from '../harness/adobe'
-import { seedReady } from '../harness/lease'
+import { seedHeld, seedReady } from '../harness/lease'
 import { adobeInputs, trackstarInputs } from '../../scripts/emulator-inputs'
 import { expectMaskedEverywhere } from '../harness/secrets'
 
@@ -73,13 +73,16 @@ describe('job summary', () => {
     noSecrets(main)
   })
 
-  it('adobe lease says the sandbox came from the pool, and until when it is held', async () => {
+  it('adobe lease says the sandbox came from the pool, until when it is held, and how the pool stands', async () => {
     seedReady(emu, 'ci-pool-1')
+    seedHeld(emu, 'ci-pool-2', Date.now() + 3600_000)
     const main = await runStep({ inputs: adobeInputs(emu, { operation: 'lease', pool: 'ci-pool-*' }) })
     expect(main.exitCode, main.stdout).toBe(0)
     const r = rows(main.summary)
     expect(r).toMatchObject({ Operation: 'lease', Created: 'no (leased from the pool)' })
     expect(r.Lease).toBe(`held until ${main.outputs.lease_expires_at}`)
+    expect(r.Pool).toBe('`ci-pool-1` leased, `ci-pool-2` leased')
+    expect(JSON.parse(main.outputs.pool_status)).toEqual({ 'ci-pool-1': 'leased', 'ci-pool-2': 'leased' })
     noSecrets(main)
     const post = await runStep({ inputs: adobeInputs(emu, { operation: 'lease', pool: 'ci-pool-*' }), state: main.state })
     expect(post.exitCode).toBe(0)

@@ -379,6 +379,11 @@ export async function claim(ctx: Ctx, api: SandboxApi, m: Member, lookSentAt: nu
   return { sandbox: confirmed, slot, nonce: me.nonce, until }
 }
 
+/** `ci-pool-1 leased, ci-pool-2 ready`: a pool status for a summary row. */
+export function describePool(pool: Record<string, string>): string {
+  return Object.entries(pool).map(([name, status]) => `\`${name}\` ${status}`).join(', ') || 'no member'
+}
+
 /** `pool_status`: each member's status as a look saw it, with the one this job holds `leased`. */
 export function poolStatusOf(members: Member[], pkg: string | undefined, leased?: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -496,9 +501,11 @@ export async function lease(ctx: Ctx, api: SandboxApi, deps: LeaseDeps, timing: 
     // its last reset is not imported again; any other comes with the package again.
     const seeded = !reset && c.slot.kind === 'ready' ? c.slot.seeded : undefined
     const prepared = s.state === 'active' ? await deps.prepare(name, seeded) : []
-    const result = deps.results({ ...s, title }, postWill(ctx, name), [['Lease', `held until ${isoSeconds(c.until)}`], ...prepared])
+    const pool = c.members ? poolStatusOf(c.members, inputs.packageId, name) : undefined
+    const rows: SummaryRow[] = [['Lease', `held until ${isoSeconds(c.until)}`], ...(pool ? [['Pool', describePool(pool)] as SummaryRow] : []), ...prepared]
+    const result = deps.results({ ...s, title }, postWill(ctx, name), rows)
     result.outputs.lease_expires_at = isoSeconds(c.until)
-    if (c.members) result.outputs.pool_status = JSON.stringify(poolStatusOf(c.members, inputs.packageId, name))
+    if (pool) result.outputs.pool_status = JSON.stringify(pool)
     return result
   }
 }
