@@ -113,6 +113,27 @@ describe('seeded pool members', () => {
     expect(imports()).toHaveLength(3)
   })
 
+  it('a post step cancelled while it reseeds leaves a seeding hold that lasts its cleanup budget, and no job takes the member meanwhile', async () => {
+    member('ci-pool-1', free())
+    member('ci-pool-2', free())
+    const inputs = lease('ci-pool-1', { 'adobe-package-id': PKG, 'reseed-on-release': 'true', 'cleanup-timeout': '120' })
+    const a = ok(await runStep({ inputs, env: env('9501') }))
+    emu.platform.tooling.setTimings({ pendingMs: 3_600_000, runMs: 3_600_000 }) // the reseed's import never ends
+    const post = await runStep({ inputs, env: env('9501'), state: a.state, signalWhen: { text: 'Import job', signal: 'SIGTERM' } })
+    expect(post.stdout).toContain('Received SIGTERM')
+    const held = emu.adobe.history().filter(e => e.name === 'ci-pool-1' && /doing=seeding/.test(e.title ?? '')).at(-1)
+    expect(held).toBeDefined()
+    // the hold covers what was left of cleanup-timeout plus the release's hold, from the emulator's time of its write
+    const until = Date.parse(/until=(\S+)/.exec(title('ci-pool-1'))?.[1] ?? '')
+    expect(title('ci-pool-1')).toContain('doing=seeding')
+    expect(until - (held as { time: number }).time).toBeGreaterThan(60_000)
+    expect(until - (held as { time: number }).time).toBeLessThanOrEqual(120_000 + 60_000 + 1000)
+    // another job sees it seeding, and takes the other member
+    const b = ok(await runStep({ inputs: lease('ci-pool-1,ci-pool-2', { 'if-full': 'fail' }), env: env('9502') }))
+    expect(b.outputs.sandbox_name).toBe('ci-pool-2')
+    expect(JSON.parse(b.outputs.pool_status)).toEqual({ 'ci-pool-1': 'seeding', 'ci-pool-2': 'leased' })
+  })
+
   it('a member seeded with the package but whose record says no reset is not trusted', async () => {
     member('ci-pool-1', `lease v1 free reset=no seeded=${PKG} last=acme/other run=1.1 job=test`)
     ok(await runStep({ inputs: lease('ci-pool-1', { 'adobe-package-id': PKG }), env: env('9401') }))
