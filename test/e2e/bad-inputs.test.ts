@@ -60,7 +60,9 @@ const TABLE: [string, Base, (string | null)[]][] = [
   ['if-full', 'adobe', ['queue', 'WAIT']],
   ['lease-ttl', 'adobe', ['forever', '0', '30s', '7h', '2d']],
   ['deployment', 'adobe', ['on', 'yes']],
-  ['deployment-environment', 'adobe', ['a\nb', 'x'.repeat(256)]]
+  ['deployment-environment', 'adobe', ['a\nb', 'x'.repeat(256)]],
+  ['heartbeat', 'adobe', ['yes', 'on', 'TRUE!']],
+  ['reseed-on-release', 'adobe', ['maybe', '1']]
 ]
 
 // The inputs added since the first release, each with the values that would change a request's
@@ -102,7 +104,15 @@ const COMBINATIONS: [string, string, Record<string, string>][] = [
   ['sandbox-name', 'required for get', { operation: 'get' }],
   ['cleanup', 'nothing to undo after get', { operation: 'get', 'sandbox-name': 'x', cleanup: 'reset' }],
   ['deployment', 'not with delete', { operation: 'delete', 'sandbox-name': 'x', deployment: 'true', 'github-token': 'ghs_x' }],
-  ['github-token', 'required with deployment', { deployment: 'true', 'github-token': '' }]
+  ['github-token', 'required with deployment', { deployment: 'true', 'github-token': '' }],
+  ['pool-size', 'required for maintain with a prefix pool', { operation: 'maintain', pool: 'ci-pool-*' }],
+  ['pool-size', 'a whole number', { operation: 'maintain', pool: 'ci-pool-*', 'pool-size': '2.5' }],
+  ['pool-size', 'at least 1', { operation: 'maintain', pool: 'ci-pool-*', 'pool-size': '0' }],
+  ['pool-size', 'at most the bound', { operation: 'maintain', pool: 'ci-pool-*', 'pool-size': '101' }],
+  ['pool-size', 'more than a list pool names', { operation: 'maintain', pool: 'ci-pool-1,ci-pool-2', 'pool-size': '3' }],
+  ['pool-size', 'only with maintain', { operation: 'lease', pool: 'ci-pool-*', 'pool-size': '2' }],
+  ['reseed-on-release', 'only with lease', { 'reseed-on-release': 'true', 'adobe-package-id': 'pkg-a' }],
+  ['reseed-on-release', 'needs adobe-package-id', { operation: 'lease', pool: 'ci-pool-*', 'reseed-on-release': 'true' }]
 ]
 
 // Inputs whose cases each feature branch adds with its feature; empty once they are merged.
